@@ -1,0 +1,1 @@
+"""Authentication: one-time enrollment codes, passkeys (WebAuthn), sessions, devices."""

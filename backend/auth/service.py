@@ -1,0 +1,103 @@
+"""Enrollment codes, sessions and the principal behind a session token."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.auth.models import Enrollment, WebSession
+from backend.auth.principal import Grant, Principal
+from backend.core.crypto import token_hash
+from backend.core.errors import NotFound, Unauthorized
+from backend.people.models import Person, RoleAssignment
+
+
+async def issue_enrollment(
+    db: AsyncSession, person_id: uuid.UUID, now: datetime, ttl: timedelta, created_by: uuid.UUID | None = None
+) -> tuple[str, Enrollment]:
+    """A fresh one-time code; earlier unused codes of the person stop working."""
+    person = await db.get(Person, person_id)
+    if person is None or person.deleted_at is not None:
+        raise NotFound("人员不存在", code="person_unknown")
+    if person.employment == "left":
+        raise Unauthorized("该人员已离职，不能注册", code="person_left")
+    for old in await db.scalars(
+        select(Enrollment).where(Enrollment.person_id == person_id, Enrollment.used_at.is_(None))
+    ):
+        old.expires_at = min(old.expires_at, now)
+    code = secrets.token_urlsafe(18)
+    enrollment = Enrollment(person_id=person_id, code_hash=token_hash(code), expires_at=now + ttl, created_by=created_by)
+    db.add(enrollment)
+    await db.flush()
+    return code, enrollment
+
+
+async def open_session(
+    db: AsyncSession, person_id: uuid.UUID, passkey_id: uuid.UUID | None, now: datetime, hours: int,
+    user_agent: str = "", ip: str = "",
+) -> str:
+    token = secrets.token_urlsafe(32)
+    db.add(
+        WebSession(
+            person_id=person_id,
+            token_hash=token_hash(token),
+            passkey_id=passkey_id,
+            expires_at=now + timedelta(hours=hours),
+            user_agent=user_agent[:300],
+            ip=ip[:64],
+        )
+    )
+    await db.flush()
+    return token
+
+
+async def close_session(db: AsyncSession, token: str, now: datetime) -> None:
+    row = await db.scalar(select(WebSession).where(WebSession.token_hash == token_hash(token)))
+    if row is not None:
+        row.revoked_at = now
+
+
+async def principal_for(db: AsyncSession, token: str, now: datetime) -> Principal:
+    """The signed-in person behind a session token, with their current grants."""
+    row = await db.scalar(select(WebSession).where(WebSession.token_hash == token_hash(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise Unauthorized("请先登录", code="not_signed_in")
+    person = await db.get(Person, row.person_id)
+    if person is None or person.deleted_at is not None or person.employment != "active":
+        raise Unauthorized("账号已停用", code="person_inactive")
+    return await principal_of(db, person, row.id)
+
+
+async def principal_of(db: AsyncSession, person: Person, session_id: uuid.UUID | None = None) -> Principal:
+    grants = (
+        await db.execute(
+            select(RoleAssignment.role, RoleAssignment.scope_path).where(
+                RoleAssignment.person_id == person.id, RoleAssignment.deleted_at.is_(None)
+            )
+        )
+    ).all()
+    return Principal(
+        person_id=person.id,
+        name=person.name,
+        unit_path=person.unit_path,
+        grants=tuple(Grant(role, path) for role, path in grants),
+        session_id=session_id,
+    )
+
+
+def home_tabs(roles: frozenset[str]) -> list[str]:
+    """The PWA's home tabs for a set of roles, in a fixed order."""
+    tabs = []
+    if "worker" in roles:
+        tabs.append("worker")
+    if "guardian" in roles:
+        tabs.append("guardian")
+    if "inspector" in roles:
+        tabs.append("inspector")
+    if roles & {"team_leader", "safety_officer", "workshop_director", "vice_president", "hr", "admin"}:
+        tabs.append("manager")
+    return tabs or ["worker"]

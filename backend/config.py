@@ -1,0 +1,82 @@
+"""Settings from the environment, in one typed place; nothing here runs at import time."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import msgspec
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the processes need to know about their environment."""
+
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    base_url: str
+    secret_key: bytes
+    pwa_dir: Path
+    max_body_bytes: int = 1_048_576
+    session_hours: int = 12
+    enrollment_minutes: int = 60 * 24
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def rp_id(self) -> str:
+        """WebAuthn relying-party id: the host name of the base URL (never an IP)."""
+        return urlsplit(self.base_url).hostname or "localhost"
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+
+def _secret_key(env: Mapping[str, str], data_dir: Path) -> bytes:
+    """TEZUO_SECRET_KEY if set, else a key generated once into the data dir (mode 0600)."""
+    if env.get("TEZUO_SECRET_KEY"):
+        return env["TEZUO_SECRET_KEY"].encode()
+    path = data_dir / "keys" / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip().encode()
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read TEZUO_* variables; defaults give the embedded SQLite setup under ./var."""
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("TEZUO_DATA_DIR", "var")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    default_db = f"sqlite+aiosqlite:///{data_dir / 'tezuo.sqlite3'}"
+    root = Path(__file__).resolve().parent.parent
+    return Settings(
+        data_dir=data_dir,
+        database_url=env.get("TEZUO_DATABASE_URL") or default_db,
+        redis_url=env.get("TEZUO_REDIS_URL") or None,
+        base_url=(env.get("TEZUO_BASE_URL") or "http://localhost:8000").rstrip("/"),
+        secret_key=_secret_key(env, data_dir),
+        pwa_dir=Path(env.get("TEZUO_PWA_DIR") or root / "pwa" / "dist"),
+        max_body_bytes=int(env.get("TEZUO_MAX_BODY_BYTES", "1048576")),
+    )

@@ -1,0 +1,1 @@
+"""Small pieces every domain uses: ids, clock, crypto helpers, errors."""

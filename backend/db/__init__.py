@@ -1,0 +1,1 @@
+"""Database: engine and sessions, the declarative base, the change log, Alembic migrations."""

@@ -1,0 +1,25 @@
+"""Every model, imported once: Alembic's target metadata and the sync registry read this."""
+
+from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
+from backend.db.base import Base
+from backend.db.changes import ChangeLog
+from backend.org.models import Area, OrgUnit, SafetyFeature, SitePlan
+from backend.people.models import Contractor, Deputy, Person, RoleAssignment
+
+__all__ = [
+    "Area",
+    "Base",
+    "ChangeLog",
+    "Challenge",
+    "Contractor",
+    "Deputy",
+    "Device",
+    "Enrollment",
+    "OrgUnit",
+    "Passkey",
+    "Person",
+    "RoleAssignment",
+    "SafetyFeature",
+    "SitePlan",
+    "WebSession",
+]

@@ -1,0 +1,1 @@
+"""Organisation: enterprise → site → workshop → team, areas on site plans, safety features."""

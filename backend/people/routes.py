@@ -1,0 +1,76 @@
+"""People endpoints: scoped reads, creation by admin/HR, one-time enrollment codes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from litestar import Controller, get, post
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.auth.principal import Principal
+from backend.auth.schemas import EnrollmentOut
+from backend.auth.service import issue_enrollment
+from backend.config import Settings
+from backend.core.errors import Forbidden, NotFound
+from backend.people import service
+from backend.people.models import Person
+from backend.people.schemas import PersonCreate, PersonOut, PersonPage
+
+MANAGE = ("admin", "hr")
+
+
+class PeopleController(Controller):
+    path = "/api/people"
+    tags = ["people"]
+
+    @get("/", operation_id="listPeople")
+    async def list_people(
+        self,
+        db: AsyncSession,
+        principal: Principal,
+        unit_path: str | None = None,
+        offset: int = Parameter(default=0, ge=0),
+        limit: int = Parameter(default=50, ge=1, le=500),
+    ) -> PersonPage:
+        items, total = await service.list_people(db, principal, unit_path=unit_path, offset=offset, limit=limit)
+        return PersonPage(items=items, total=total, offset=offset, limit=limit)
+
+    @get("/{person_id:uuid}", operation_id="getPerson")
+    async def get_person(self, db: AsyncSession, principal: Principal, person_id: uuid.UUID) -> PersonOut:
+        return await service.read_person(db, principal, person_id)
+
+    @post("/", operation_id="createPerson")
+    async def create_person(self, data: PersonCreate, db: AsyncSession, principal: Principal, settings: Settings) -> PersonOut:
+        unit = await service.unit_by_code(db, data.unit_code)
+        principal.require(MANAGE, unit.path)
+        person = await service.create_person(
+            db, service.id_cipher(settings.secret_key), name=data.name, id_number=data.id_number, unit=unit,
+            phone=data.phone, contractor_id=data.contractor_id,
+        )
+        for grant in data.roles:
+            scope = await service.unit_by_code(db, grant.scope_code)
+            principal.require(MANAGE, scope.path)
+            await service.grant_role(db, person, grant.role, scope)
+        return await service.read_person(db, principal, person.id)
+
+    @post("/{person_id:uuid}/enrollment", operation_id="issueEnrollment")
+    async def enrollment(
+        self, db: AsyncSession, principal: Principal, settings: Settings, now: datetime, person_id: uuid.UUID
+    ) -> EnrollmentOut:
+        person = await db.get(Person, person_id)
+        if person is None:
+            raise NotFound("人员不存在", code="person_unknown")
+        if not principal.has_role(MANAGE, person.unit_path):
+            raise Forbidden("只有管理员或人事可生成注册码", code="role_required")
+        code, enrollment = await issue_enrollment(
+            db, person.id, now, timedelta(minutes=settings.enrollment_minutes), principal.person_id
+        )
+        return EnrollmentOut(
+            person_id=person.id, code=code, url=enrollment_url(settings, code), expires_at=enrollment.expires_at.isoformat()
+        )
+
+
+def enrollment_url(settings: Settings, code: str) -> str:
+    return f"{settings.base_url}/#/enroll/{code}"

@@ -1,0 +1,135 @@
+"""People rules: create by resident ID number, grant roles in a scope, scoped reads."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.auth.principal import Principal
+from backend.core.crypto import FieldCipher
+from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.org.models import OrgUnit
+from backend.people import idnumber
+from backend.people.models import ROLES, Deputy, Person, RoleAssignment
+from backend.people.schemas import PersonOut
+
+
+def id_cipher(secret: bytes) -> FieldCipher:
+    return FieldCipher(secret, "id_number")
+
+
+async def unit_by_code(db: AsyncSession, code: str) -> OrgUnit:
+    unit = await db.scalar(select(OrgUnit).where(OrgUnit.code == code, OrgUnit.deleted_at.is_(None)))
+    if unit is None:
+        raise NotFound(f"组织单元 {code} 不存在", code="unit_unknown")
+    return unit
+
+
+async def find_by_id_number(db: AsyncSession, cipher: FieldCipher, raw: str) -> Person | None:
+    number = idnumber.normalise(raw)
+    return await db.scalar(select(Person).where(Person.id_number_index == cipher.blind_index(number)))
+
+
+async def create_person(
+    db: AsyncSession,
+    cipher: FieldCipher,
+    *,
+    name: str,
+    id_number: str,
+    unit: OrgUnit,
+    phone: str | None = None,
+    contractor_id: uuid.UUID | None = None,
+) -> Person:
+    number = idnumber.normalise(id_number)
+    if not name.strip() or len(name) > 64:
+        raise Invalid("姓名不能为空且不超过64字", code="name_invalid")
+    if await find_by_id_number(db, cipher, number) is not None:
+        raise Conflict("该身份证号已登记", code="id_number_taken")
+    person = Person(
+        name=name.strip(),
+        id_number_enc=cipher.encrypt(number),
+        id_number_index=cipher.blind_index(number),
+        id_number_masked=idnumber.mask(number),
+        phone=phone,
+        unit_id=unit.id,
+        unit_path=unit.path,
+        contractor_id=contractor_id,
+        webauthn_user_id=os.urandom(32),
+    )
+    db.add(person)
+    await db.flush()
+    return person
+
+
+async def grant_role(db: AsyncSession, person: Person, role: str, scope: OrgUnit) -> RoleAssignment:
+    if role not in ROLES:
+        raise Invalid(f"未知角色 {role}", code="role_unknown")
+    grant = RoleAssignment(person_id=person.id, role=role, scope_id=scope.id, scope_path=scope.path)
+    db.add(grant)
+    await db.flush()
+    return grant
+
+
+async def add_deputy(db: AsyncSession, principal: Person, deputy: Person, role: str, scope: OrgUnit) -> Deputy:
+    """B角: the deputy acts for the principal in `role` within `scope`."""
+    if principal.id == deputy.id:
+        raise Invalid("B角不能是本人", code="deputy_self")
+    row = Deputy(principal_id=principal.id, deputy_id=deputy.id, role=role, scope_id=scope.id, scope_path=scope.path)
+    db.add(row)
+    await db.flush()
+    return row
+
+
+async def roles_of(db: AsyncSession, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    rows = await db.execute(
+        select(RoleAssignment.person_id, RoleAssignment.role).where(
+            RoleAssignment.person_id.in_(person_ids), RoleAssignment.deleted_at.is_(None)
+        )
+    )
+    out: dict[uuid.UUID, list[str]] = {pid: [] for pid in person_ids}
+    for pid, role in rows:
+        if role not in out[pid]:
+            out[pid].append(role)
+    return out
+
+
+def to_out(person: Person, roles: list[str]) -> PersonOut:
+    return PersonOut(
+        id=person.id,
+        name=person.name,
+        id_number_masked=person.id_number_masked,
+        unit_id=person.unit_id,
+        unit_path=person.unit_path,
+        contractor_id=person.contractor_id,
+        employment=person.employment,
+        roles=sorted(roles),
+        version=person.version,
+    )
+
+
+async def read_person(db: AsyncSession, who: Principal, person_id: uuid.UUID) -> PersonOut:
+    """One person, if the caller is that person or oversees their unit."""
+    person = await db.get(Person, person_id)
+    if person is None or person.deleted_at is not None:
+        raise NotFound("人员不存在", code="person_unknown")
+    if not who.can_see_person(person.id, person.unit_path):
+        raise Forbidden("无权查看该人员", code="out_of_scope")
+    return to_out(person, (await roles_of(db, [person.id]))[person.id])
+
+
+async def list_people(
+    db: AsyncSession, who: Principal, *, unit_path: str | None, offset: int, limit: int
+) -> tuple[list[PersonOut], int]:
+    """People the caller may see, optionally under one unit; a worker sees only themself."""
+    visible = or_(Person.id == who.person_id, *[Person.unit_path.startswith(p) for p in who.visible_scopes()])
+    query = select(Person).where(Person.deleted_at.is_(None), visible)
+    if unit_path:
+        query = query.where(Person.unit_path.startswith(unit_path))
+    total = await db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    people = (await db.scalars(query.order_by(Person.unit_path, Person.name).offset(offset).limit(limit))).all()
+    roles = await roles_of(db, [p.id for p in people])
+    return [to_out(p, roles[p.id]) for p in people], total

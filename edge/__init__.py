@@ -1,0 +1,1 @@
+"""Tezuo edge node: gas detectors, cameras, behaviour rules and interlocks (see issue 10)."""

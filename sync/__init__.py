@@ -1,0 +1,1 @@
+"""Tezuo sync protocol: operations, changes and merge rules (framework-free, see docs/sync.md)."""

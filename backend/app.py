@@ -41,8 +41,11 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
 
     handlers: list = [health, AuthController, PeopleController, OrgController]
     if settings.pwa_dir.is_dir():
-        handlers.append(create_static_files_router(path="/", directories=[settings.pwa_dir], html_mode=True,
-                                                   name="pwa", include_in_schema=False))
+        handlers.append(
+            create_static_files_router(
+                path="/", directories=[settings.pwa_dir], html_mode=True, name="pwa", include_in_schema=False
+            )
+        )
     return Litestar(
         route_handlers=handlers,
         lifespan=[lifespan],

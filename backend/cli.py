@@ -25,9 +25,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     if not settings.pwa_dir.is_dir():
-        print(f"注意: PWA 未构建 ({settings.pwa_dir}); run `make pwa` — serving the API only.", file=sys.stderr)
-    uvicorn.run("backend.cli:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=True, log_level=args.log_level)
+        print(
+            f"注意: PWA 未构建 ({settings.pwa_dir}); run `make pwa` — serving the API only.", file=sys.stderr
+        )
+    uvicorn.run(
+        "backend.cli:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level=args.log_level,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+    )
     return 0
 
 
@@ -71,14 +82,20 @@ def _users_enroll(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tezuo", description="Tezuo (特作) special-operations safety system")
+    parser = argparse.ArgumentParser(
+        prog="tezuo", description="Tezuo (特作) special-operations safety system"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="serve the API and the PWA")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL for more than one)")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (PostgreSQL for more than one)"
+    )
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (phones on the LAN)")
+    serve.add_argument("--ssl-keyfile", help="the certificate's private key")
     serve.set_defaults(func=_serve)
 
     mig = sub.add_parser("migrate", help="apply database migrations (alembic upgrade)")
@@ -90,7 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(func=_demo)
 
-    users = sub.add_parser("users", help="people who sign in").add_subparsers(dest="users_command", required=True)
+    users = sub.add_parser("users", help="people who sign in").add_subparsers(
+        dest="users_command", required=True
+    )
     add = users.add_parser("add", help="create a person and print a one-time enrollment link + QR")
     add.add_argument("--name", required=True)
     add.add_argument("--id-number", required=True, help="resident ID number (GB 11643)")

@@ -46,7 +46,9 @@ async def _enrollment(db: AsyncSession, code: str, now: datetime) -> Enrollment:
     return enrollment
 
 
-async def _take_challenge(db: AsyncSession, challenge_id: uuid.UUID, purpose: str, now: datetime) -> Challenge:
+async def _take_challenge(
+    db: AsyncSession, challenge_id: uuid.UUID, purpose: str, now: datetime
+) -> Challenge:
     """Single use: a challenge is marked used before verification so a replay always fails."""
     row = await db.get(Challenge, challenge_id, with_for_update=True)
     if row is None or row.purpose != purpose or row.used_at is not None or row.expires_at <= now:
@@ -76,7 +78,10 @@ async def registration_options(
         exclude_credentials=[PublicKeyCredentialDescriptor(id=c) for c in existing],
     )
     challenge = Challenge(
-        purpose="register", challenge=options.challenge, enrollment_id=enrollment.id, expires_at=now + CHALLENGE_TTL
+        purpose="register",
+        challenge=options.challenge,
+        enrollment_id=enrollment.id,
+        expires_at=now + CHALLENGE_TTL,
     )
     db.add(challenge)
     await db.flush()
@@ -121,10 +126,14 @@ async def finish_registration(
     return passkey
 
 
-async def login_options(db: AsyncSession, settings: Settings, now: datetime) -> tuple[Challenge, dict[str, Any]]:
+async def login_options(
+    db: AsyncSession, settings: Settings, now: datetime
+) -> tuple[Challenge, dict[str, Any]]:
     """Username-less sign-in: the authenticator offers its discoverable credential."""
     options = generate_authentication_options(
-        rp_id=settings.rp_id, challenge=os.urandom(32), user_verification=UserVerificationRequirement.PREFERRED
+        rp_id=settings.rp_id,
+        challenge=os.urandom(32),
+        user_verification=UserVerificationRequirement.PREFERRED,
     )
     challenge = Challenge(purpose="login", challenge=options.challenge, expires_at=now + CHALLENGE_TTL)
     db.add(challenge)

@@ -11,7 +11,16 @@ from backend.core.errors import Forbidden
 
 # Roles that see other people inside their scope; a worker alone sees only themself.
 OVERSEEING = frozenset(
-    {"guardian", "inspector", "team_leader", "safety_officer", "workshop_director", "vice_president", "hr", "admin"}
+    {
+        "guardian",
+        "inspector",
+        "team_leader",
+        "safety_officer",
+        "workshop_director",
+        "vice_president",
+        "hr",
+        "admin",
+    }
 )
 
 

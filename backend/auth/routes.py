@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.params import JSONBody
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +14,7 @@ from backend.auth import passkeys, service
 from backend.auth.principal import Principal
 from backend.auth.schemas import CeremonyOut, EnrollOptionsIn, EnrollVerifyIn, GrantOut, LoginVerifyIn, MeOut
 from backend.config import Settings
-from backend.http.deps import SESSION_COOKIE
+from backend.http.deps import SESSION_COOKIE, Caller, Conf, Db, Now
 from backend.org.models import OrgUnit
 from backend.people.models import Person
 
@@ -32,12 +32,21 @@ def _session_cookie(settings: Settings, token: str | None) -> Cookie:
 
 
 async def _signed_in(
-    request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, person_id: Any, passkey_id: Any,
-    now: datetime,
+    request: Request[Any, Any, Any],
+    db: Db,
+    settings: Conf,
+    person_id: Any,
+    passkey_id: Any,
+    now: Now,
 ) -> Response[MeOut]:
     token = await service.open_session(
-        db, person_id, passkey_id, now, settings.session_hours,
-        user_agent=request.headers.get("user-agent", ""), ip=request.client.host if request.client else "",
+        db,
+        person_id,
+        passkey_id,
+        now,
+        settings.session_hours,
+        user_agent=request.headers.get("user-agent", ""),
+        ip=request.client.host if request.client else "",
     )
     person = await db.get(Person, person_id)
     assert person is not None
@@ -69,13 +78,20 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/enroll/options", operation_id="enrollOptions", status_code=200)
-    async def enroll_options(self, data: EnrollOptionsIn, db: AsyncSession, settings: Settings, now: datetime) -> CeremonyOut:
+    async def enroll_options(
+        self, data: JSONBody[EnrollOptionsIn], db: Db, settings: Conf, now: Now
+    ) -> CeremonyOut:
         challenge, options, person = await passkeys.registration_options(db, settings, data.code, now)
         return CeremonyOut(challenge_id=challenge.id, options=options, person_name=person.name)
 
     @post("/enroll/verify", operation_id="enrollVerify", status_code=200)
     async def enroll_verify(
-        self, request: Request[Any, Any, Any], data: EnrollVerifyIn, db: AsyncSession, settings: Settings, now: datetime
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[EnrollVerifyIn],
+        db: Db,
+        settings: Conf,
+        now: Now,
     ) -> Response[MeOut]:
         passkey = await passkeys.finish_registration(
             db, settings, data.challenge_id, data.code, data.credential, data.label, now
@@ -83,24 +99,26 @@ class AuthController(Controller):
         return await _signed_in(request, db, settings, passkey.person_id, passkey.id, now)
 
     @post("/login/options", operation_id="loginOptions", status_code=200)
-    async def login_options(self, db: AsyncSession, settings: Settings, now: datetime) -> CeremonyOut:
+    async def login_options(self, db: Db, settings: Conf, now: Now) -> CeremonyOut:
         challenge, options = await passkeys.login_options(db, settings, now)
         return CeremonyOut(challenge_id=challenge.id, options=options)
 
     @post("/login/verify", operation_id="loginVerify", status_code=200)
     async def login_verify(
-        self, request: Request[Any, Any, Any], data: LoginVerifyIn, db: AsyncSession, settings: Settings, now: datetime
+        self, request: Request[Any, Any, Any], data: JSONBody[LoginVerifyIn], db: Db, settings: Conf, now: Now
     ) -> Response[MeOut]:
         passkey = await passkeys.finish_login(db, settings, data.challenge_id, data.credential, now)
         return await _signed_in(request, db, settings, passkey.person_id, passkey.id, now)
 
     @post("/logout", operation_id="logout", status_code=200)
-    async def logout(self, request: Request[Any, Any, Any], db: AsyncSession, settings: Settings, now: datetime) -> Response[dict[str, bool]]:
+    async def logout(
+        self, request: Request[Any, Any, Any], db: Db, settings: Conf, now: Now
+    ) -> Response[dict[str, bool]]:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await service.close_session(db, token, now)
         return Response({"ok": True}, cookies=[_session_cookie(settings, None)])
 
     @get("/me", operation_id="me")
-    async def me(self, db: AsyncSession, principal: Principal) -> MeOut:
+    async def me(self, db: Db, principal: Caller) -> MeOut:
         return await _me(db, principal)

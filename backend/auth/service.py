@@ -30,15 +30,22 @@ async def issue_enrollment(
     ):
         old.expires_at = min(old.expires_at, now)
     code = secrets.token_urlsafe(18)
-    enrollment = Enrollment(person_id=person_id, code_hash=token_hash(code), expires_at=now + ttl, created_by=created_by)
+    enrollment = Enrollment(
+        person_id=person_id, code_hash=token_hash(code), expires_at=now + ttl, created_by=created_by
+    )
     db.add(enrollment)
     await db.flush()
     return code, enrollment
 
 
 async def open_session(
-    db: AsyncSession, person_id: uuid.UUID, passkey_id: uuid.UUID | None, now: datetime, hours: int,
-    user_agent: str = "", ip: str = "",
+    db: AsyncSession,
+    person_id: uuid.UUID,
+    passkey_id: uuid.UUID | None,
+    now: datetime,
+    hours: int,
+    user_agent: str = "",
+    ip: str = "",
 ) -> str:
     token = secrets.token_urlsafe(32)
     db.add(

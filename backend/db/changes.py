@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Integer, String, Uuid, event, inspect
+from sqlalchemy import BigInteger, Boolean, Integer, String, Uuid, event, insert, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from backend.core.ids import uuid7
@@ -89,7 +89,7 @@ def _append_changes(session: Session, flush_context: object) -> None:
         }
         for obj in changed
     ]
-    session.execute(ChangeLog.__table__.insert(), rows)
+    session.execute(insert(ChangeLog), rows)
 
 
 def install_change_log() -> None:

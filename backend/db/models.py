@@ -9,8 +9,8 @@ from backend.people.models import Contractor, Deputy, Person, RoleAssignment
 __all__ = [
     "Area",
     "Base",
-    "ChangeLog",
     "Challenge",
+    "ChangeLog",
     "Contractor",
     "Deputy",
     "Device",

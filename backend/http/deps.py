@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.principal import Principal
@@ -25,15 +26,24 @@ async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
 
 
 def provide_settings(state: State) -> Settings:
-    return state.settings  # type: ignore[no-any-return]
+    return state.settings
 
 
 def provide_now(state: State) -> datetime:
-    return state.clock()  # type: ignore[no-any-return]
+    return state.clock()
 
 
-async def provide_principal(request: Request[Any, Any, Any], db: AsyncSession, now: datetime) -> Principal:
+async def provide_principal(
+    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], now: NamedDependency[datetime]
+) -> Principal:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthorized("请先登录", code="not_signed_in")
     return await principal_for(db, token, now)
+
+
+# Handler parameter types: name-based injection of the dependencies registered in app.py.
+Db = NamedDependency[AsyncSession]
+Now = NamedDependency[datetime]
+Conf = NamedDependency[Settings]
+Caller = NamedDependency[Principal]

@@ -26,13 +26,32 @@ TITLES = {
     429: "请求过多 Too many requests",
     500: "服务器错误 Internal error",
 }
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid", 429: "rate_limited"}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+}
 
 
-def problem(status: int, code: str, detail: str, request: Request[Any, Any, Any], **extra: Any) -> Response[Any]:
-    body = {"type": f"https://tezuo.dev/problems/{code}", "title": TITLES.get(status, "Error"), "status": status,
-            "detail": detail, "code": code, "instance": request.url.path, **extra}
+def problem(
+    status: int, code: str, detail: str, request: Request[Any, Any, Any], **extra: Any
+) -> Response[Any]:
+    body = {
+        "type": f"https://tezuo.dev/problems/{code}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": request.url.path,
+        **extra,
+    }
     return Response(body, status_code=status, media_type=PROBLEM)
 
 
@@ -42,8 +61,11 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
 
 def validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     errors = exc.extra if isinstance(exc.extra, list) else []
-    code = "malformed_json" if "decode" in (exc.detail or "").lower() or "malformed" in (exc.detail or "").lower() \
+    code = (
+        "malformed_json"
+        if "decode" in (exc.detail or "").lower() or "malformed" in (exc.detail or "").lower()
         else "validation_failed"
+    )
     return problem(400, code, exc.detail or "请求无效", request, errors=errors)
 
 

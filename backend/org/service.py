@@ -29,7 +29,9 @@ async def create_unit(db: AsyncSession, kind: str, code: str, name: str, parent:
 
 
 def unit_out(unit: OrgUnit) -> UnitOut:
-    return UnitOut(id=unit.id, kind=unit.kind, code=unit.code, name=unit.name, parent_id=unit.parent_id, path=unit.path)
+    return UnitOut(
+        id=unit.id, kind=unit.kind, code=unit.code, name=unit.name, parent_id=unit.parent_id, path=unit.path
+    )
 
 
 async def _visible_unit(db: AsyncSession, who: Principal, unit_id: uuid.UUID) -> OrgUnit:
@@ -46,7 +48,9 @@ async def read_unit(db: AsyncSession, who: Principal, unit_id: uuid.UUID) -> Uni
 
 
 async def list_units(db: AsyncSession, who: Principal) -> list[UnitOut]:
-    units = (await db.scalars(select(OrgUnit).where(OrgUnit.deleted_at.is_(None)).order_by(OrgUnit.path))).all()
+    units = (
+        await db.scalars(select(OrgUnit).where(OrgUnit.deleted_at.is_(None)).order_by(OrgUnit.path))
+    ).all()
     return [unit_out(u) for u in units if who.can_see_unit(u.path)]
 
 
@@ -58,7 +62,9 @@ async def site_map(db: AsyncSession, who: Principal, site_id: uuid.UUID) -> Site
     plan = await db.scalar(select(SitePlan).where(SitePlan.site_id == site.id))
     areas = (await db.scalars(select(Area).where(Area.site_id == site.id, Area.deleted_at.is_(None)))).all()
     features = (
-        await db.scalars(select(SafetyFeature).where(SafetyFeature.site_id == site.id, SafetyFeature.deleted_at.is_(None)))
+        await db.scalars(
+            select(SafetyFeature).where(SafetyFeature.site_id == site.id, SafetyFeature.deleted_at.is_(None))
+        )
     ).all()
     return SiteMapOut(
         site=unit_out(site),
@@ -66,11 +72,20 @@ async def site_map(db: AsyncSession, who: Principal, site_id: uuid.UUID) -> Site
         width=plan.width if plan else 0,
         height=plan.height if plan else 0,
         areas=[
-            AreaOut(id=a.id, code=a.code, name=a.name, hazard_class=a.hazard_class, plan_polygon=a.plan_polygon,
-                    gps_polygon=a.gps_polygon, escape_route=a.escape_route)
+            AreaOut(
+                id=a.id,
+                code=a.code,
+                name=a.name,
+                hazard_class=a.hazard_class,
+                plan_polygon=a.plan_polygon,
+                gps_polygon=a.gps_polygon,
+                escape_route=a.escape_route,
+            )
             for a in areas
         ],
-        features=[FeatureOut(id=f.id, kind=f.kind, label=f.label, x=f.x, y=f.y, area_id=f.area_id) for f in features],
+        features=[
+            FeatureOut(id=f.id, kind=f.kind, label=f.label, x=f.x, y=f.y, area_id=f.area_id) for f in features
+        ],
     )
 
 

@@ -42,13 +42,18 @@ async def add_user(settings: Settings, name: str, id_number: str, unit_code: str
                 role, _, scope_code = spec.partition("@")
                 scope = await service.unit_by_code(db, scope_code) if scope_code else unit
                 await service.grant_role(db, person, role, scope)
-            code, enrollment = await issue_enrollment(db, person.id, utcnow(), timedelta(minutes=settings.enrollment_minutes))
+            code, enrollment = await issue_enrollment(
+                db, person.id, utcnow(), timedelta(minutes=settings.enrollment_minutes)
+            )
     except DomainError as exc:
         print(f"错误 error [{exc.code}]: {exc.detail}", file=sys.stderr)
         return 2
     finally:
         await engine.dispose()
-    print(f"created {person.name} ({person.id_number_masked}), enrollment valid until {enrollment.expires_at:%Y-%m-%d %H:%M} UTC")
+    print(
+        f"created {person.name} ({person.id_number_masked}), "
+        f"enrollment valid until {enrollment.expires_at:%Y-%m-%d %H:%M} UTC"
+    )
     print_link(person.name, enrollment_url(settings, code))
     return 0
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from backend.auth.principal import Principal
 from backend.auth.schemas import EnrollmentOut
 from backend.auth.service import issue_enrollment
 from backend.config import Settings
 from backend.core.errors import Forbidden, NotFound
+from backend.http.deps import Caller, Conf, Db, Now
 from backend.people import service
 from backend.people.models import Person
 from backend.people.schemas import PersonCreate, PersonOut, PersonPage
@@ -28,26 +28,35 @@ class PeopleController(Controller):
     @get("/", operation_id="listPeople")
     async def list_people(
         self,
-        db: AsyncSession,
-        principal: Principal,
-        unit_path: str | None = None,
-        offset: int = Parameter(default=0, ge=0),
-        limit: int = Parameter(default=50, ge=1, le=500),
+        db: Db,
+        principal: Caller,
+        unit_path: FromQuery[str | None] = None,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> PersonPage:
-        items, total = await service.list_people(db, principal, unit_path=unit_path, offset=offset, limit=limit)
+        items, total = await service.list_people(
+            db, principal, unit_path=unit_path, offset=offset, limit=limit
+        )
         return PersonPage(items=items, total=total, offset=offset, limit=limit)
 
     @get("/{person_id:uuid}", operation_id="getPerson")
-    async def get_person(self, db: AsyncSession, principal: Principal, person_id: uuid.UUID) -> PersonOut:
+    async def get_person(self, db: Db, principal: Caller, person_id: FromPath[uuid.UUID]) -> PersonOut:
         return await service.read_person(db, principal, person_id)
 
     @post("/", operation_id="createPerson")
-    async def create_person(self, data: PersonCreate, db: AsyncSession, principal: Principal, settings: Settings) -> PersonOut:
+    async def create_person(
+        self, data: JSONBody[PersonCreate], db: Db, principal: Caller, settings: Conf
+    ) -> PersonOut:
         unit = await service.unit_by_code(db, data.unit_code)
         principal.require(MANAGE, unit.path)
         person = await service.create_person(
-            db, service.id_cipher(settings.secret_key), name=data.name, id_number=data.id_number, unit=unit,
-            phone=data.phone, contractor_id=data.contractor_id,
+            db,
+            service.id_cipher(settings.secret_key),
+            name=data.name,
+            id_number=data.id_number,
+            unit=unit,
+            phone=data.phone,
+            contractor_id=data.contractor_id,
         )
         for grant in data.roles:
             scope = await service.unit_by_code(db, grant.scope_code)
@@ -57,7 +66,7 @@ class PeopleController(Controller):
 
     @post("/{person_id:uuid}/enrollment", operation_id="issueEnrollment")
     async def enrollment(
-        self, db: AsyncSession, principal: Principal, settings: Settings, now: datetime, person_id: uuid.UUID
+        self, db: Db, principal: Caller, settings: Conf, now: Now, person_id: FromPath[uuid.UUID]
     ) -> EnrollmentOut:
         person = await db.get(Person, person_id)
         if person is None:
@@ -68,7 +77,10 @@ class PeopleController(Controller):
             db, person.id, now, timedelta(minutes=settings.enrollment_minutes), principal.person_id
         )
         return EnrollmentOut(
-            person_id=person.id, code=code, url=enrollment_url(settings, code), expires_at=enrollment.expires_at.isoformat()
+            person_id=person.id,
+            code=code,
+            url=enrollment_url(settings, code),
+            expires_at=enrollment.expires_at.isoformat(),
         )
 
 

@@ -10,8 +10,15 @@ import msgspec
 from backend.auth.schemas import Input
 
 Role = Literal[
-    "worker", "guardian", "inspector", "team_leader", "safety_officer",
-    "workshop_director", "vice_president", "hr", "admin",
+    "worker",
+    "guardian",
+    "inspector",
+    "team_leader",
+    "safety_officer",
+    "workshop_director",
+    "vice_president",
+    "hr",
+    "admin",
 ]
 
 

@@ -74,11 +74,15 @@ async def grant_role(db: AsyncSession, person: Person, role: str, scope: OrgUnit
     return grant
 
 
-async def add_deputy(db: AsyncSession, principal: Person, deputy: Person, role: str, scope: OrgUnit) -> Deputy:
+async def add_deputy(
+    db: AsyncSession, principal: Person, deputy: Person, role: str, scope: OrgUnit
+) -> Deputy:
     """B角: the deputy acts for the principal in `role` within `scope`."""
     if principal.id == deputy.id:
         raise Invalid("B角不能是本人", code="deputy_self")
-    row = Deputy(principal_id=principal.id, deputy_id=deputy.id, role=role, scope_id=scope.id, scope_path=scope.path)
+    row = Deputy(
+        principal_id=principal.id, deputy_id=deputy.id, role=role, scope_id=scope.id, scope_path=scope.path
+    )
     db.add(row)
     await db.flush()
     return row
@@ -130,6 +134,8 @@ async def list_people(
     if unit_path:
         query = query.where(Person.unit_path.startswith(unit_path))
     total = await db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    people = (await db.scalars(query.order_by(Person.unit_path, Person.name).offset(offset).limit(limit))).all()
+    people = (
+        await db.scalars(query.order_by(Person.unit_path, Person.name).offset(offset).limit(limit))
+    ).all()
     roles = await roles_of(db, [p.id for p in people])
     return [to_out(p, roles[p.id]) for p in people], total

@@ -1,0 +1,68 @@
+# Tezuo (特作) — the README's two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export TEZUO_BASE_URL ?= http://localhost:$(PORT)
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install pwa migrate demo serve lint format typecheck pytest pwa-test e2e clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: install pwa migrate demo serve ## install what is missing, build the PWA, migrate, load the demo, serve :8000
+
+test: install pwa lint typecheck pytest pwa-test ## the whole suite: ruff, mypy, pytest (SQLite + PostgreSQL + Chromium e2e), vitest
+
+install: $(VENV)/.installed ## create .venv and install the package with its dev tools
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq python3-venv; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+pwa: pwa/dist/index.html ## build the PWA into pwa/dist
+
+pwa/node_modules/.package-lock.json: pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund
+
+pwa/dist/index.html: pwa/node_modules/.package-lock.json $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.* pwa/tsconfig*.json -type f 2>/dev/null)
+	cd pwa && npm run build
+
+migrate: install ## apply database migrations
+	$(BIN)/tezuo migrate
+
+demo: install ## load the demo plant (idempotent) and print sign-in links
+	$(BIN)/tezuo demo
+
+serve: install ## serve the API and PWA (HOST, PORT)
+	$(BIN)/tezuo serve --host $(HOST) --port $(PORT)
+
+lint: install ## ruff lint + format check
+	$(BIN)/ruff check backend sync edge tests
+	$(BIN)/ruff format --check backend sync edge tests
+
+format: install ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix backend sync edge tests
+	$(BIN)/ruff format backend sync edge tests
+
+typecheck: install ## mypy over backend, sync, edge
+	$(BIN)/mypy
+
+pytest: install pwa ## pytest: unit + API on SQLite and PostgreSQL, then Chromium e2e
+	$(BIN)/pytest -q
+
+e2e: install pwa ## only the browser tests
+	$(BIN)/pytest -q tests/e2e
+
+pwa-test: pwa/node_modules/.package-lock.json ## vitest unit tests of the PWA
+	cd pwa && npm test
+
+clean: ## remove build outputs (keeps var/ with your data)
+	rm -rf pwa/dist .pytest_cache .mypy_cache .ruff_cache

@@ -20,7 +20,7 @@ from backend.permits.catalogue import GasRule, Policy, catalogue, gases
 from backend.permits.grading import FIRE_AREAS
 from backend.permits.models import ApprovalSlot, GasAnalysis, Permit
 from backend.permits.schemas import AnalysisIn
-from backend.permits.store import area_of
+from backend.permits.store import acts_for, area_of
 
 GAS_ROLES = ("guardian", "team_leader", "safety_officer", "inspector", "workshop_director")
 
@@ -55,7 +55,7 @@ async def record_analysis(
     db: AsyncSession, who: Principal, permit: Permit, data: AnalysisIn, now: datetime, pol: Policy
 ) -> GasAnalysis:
     """A manual analysis (A.1/A.2 columns), judged by §5.3.2 / §6.4; a failed one stops active work."""
-    if not who.has_role(GAS_ROLES, permit.scope_path):
+    if not acts_for(who, GAS_ROLES, permit.scope_path):
         raise Forbidden("您没有记录气体分析的权限", code="role_required")
     if data.sampled_at > now + timedelta(minutes=2):
         raise Invalid("取样时间不能晚于当前时间", code="sampled_in_future")

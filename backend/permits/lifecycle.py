@@ -19,7 +19,7 @@ from backend.permits.catalogue import Policy
 from backend.permits.models import FINAL, LIVE, ApprovalSlot, Permit
 from backend.permits.schemas import DecisionBase, DecisionIn, DecisionOptionsOut, Location
 from backend.permits.service import check_people
-from backend.permits.store import area_of, slots_of
+from backend.permits.store import acts_for, area_of, slots_of
 
 STATUS_NAMES = {
     "cancelled": "已取消",
@@ -38,7 +38,7 @@ def _ended(permit: Permit) -> Conflict:
     return Conflict(
         f"作业票 {permit.number} {at}{STATUS_NAMES.get(permit.status, permit.status)}{reason}",
         code=f"permit_{permit.status}",
-        extra={"status": permit.status, "reason": permit.status_reason, "version": permit.version},
+        extra={"permit_status": permit.status, "reason": permit.status_reason, "version": permit.version},
     )
 
 
@@ -219,7 +219,7 @@ async def _end(
 
 
 def _require(who: Principal, roles: list[str], permit: Permit, action: str) -> None:
-    if not who.has_role(roles, permit.scope_path):
+    if not acts_for(who, roles, permit.scope_path):
         raise Forbidden(f"您没有{action}该作业票的权限", code="role_required")
 
 

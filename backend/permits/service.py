@@ -31,7 +31,7 @@ from backend.permits.schemas import (
     PersonRef,
     SlotOut,
 )
-from backend.permits.store import area_of, slots_of
+from backend.permits.store import acts_for, area_of, slots_of
 
 
 def work_type(code: str) -> WorkType:
@@ -86,7 +86,7 @@ async def create(db: AsyncSession, who: Principal, data: PermitCreate, now: date
     if area is None or area.deleted_at is not None:
         raise NotFound("作业区域不存在", code="area_unknown")
     scope = await scope_of(db, area)
-    if not who.has_role(pol.approval.applicant_roles, scope):
+    if not acts_for(who, pol.approval.applicant_roles, scope):
         raise Forbidden("只有该区域的班组长等人员可以申请作业票", code="role_required")
     if data.planned_end <= data.planned_start:
         raise Invalid("结束时间须晚于开始时间", code="times_invalid")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,3 +53,11 @@ async def visible(
     if not (who.oversees(permit.scope_path) or involved(permit, who, slots)):
         raise Forbidden("无权查看该作业票", code="out_of_scope")
     return permit, slots
+
+
+def acts_for(who: Principal, roles: Sequence[str], path: str) -> bool:
+    """The role is held over the permit's workshop or inside it (a team leader of one of its teams)."""
+    return any(
+        g.role in roles and (path.startswith(g.scope_path) or g.scope_path.startswith(path))
+        for g in who.grants
+    )

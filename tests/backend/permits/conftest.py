@@ -1,4 +1,4 @@
-"""A small plant for permit tests: areas with plan + GPS polygons, approvers with B角, people with passkeys."""
+"""A small plant for permit tests: areas with plan + GPS polygons, approvers with B角, passkeys."""
 
 from __future__ import annotations
 
@@ -194,16 +194,16 @@ async def plant(
             db.add(area)
             areas[code] = area
         await db.flush()
-        db.add_all(
-            [
-                SafetyFeature(site_id=site.id, area_id=None, kind="extinguisher", label="MFZ/ABC8 #1", x=310, y=150,
-                              scope_path=site.path),
-                SafetyFeature(site_id=site.id, area_id=None, kind="extinguisher", label="MFZ/ABC8 #9", x=900, y=900,
-                              scope_path=site.path),
-                SafetyFeature(site_id=site.id, area_id=None, kind="assembly_point", label="1号紧急集合点", x=50, y=52,
-                              scope_path=site.path),
-            ]
-        )  # fmt: skip
+        for kind, label, x, y in (
+            ("extinguisher", "MFZ/ABC8 #1", 310, 150),
+            ("extinguisher", "MFZ/ABC8 #9", 900, 900),
+            ("assembly_point", "1号紧急集合点", 50, 52),
+        ):
+            db.add(
+                SafetyFeature(
+                    site_id=site.id, area_id=None, kind=kind, label=label, x=x, y=y, scope_path=site.path
+                )
+            )
         codes = {
             key: (await issue_enrollment(db, p.id, clock(), timedelta(hours=1)))[0]
             for key, p in people.items()

@@ -260,8 +260,7 @@ async def test_an_approver_who_does_not_open_the_request_and_is_unreachable_is_r
     view = (await plant.tl.client.get(f"/api/permits/{permit['id']}")).json()
     slot = next(s for s in view["slots"] if s["key"] == "s1.safety_officer")
     assert slot["handed_to"]["name"] == "钱安全"
-    # The team leader opened the request (GET above happened after the timer, so theirs was handed over too? no:
-    # the team leader has no B角 in this plant, so their step stays with them).
+    # The team leader has no B角 in this plant: their step stays with them.
     mine = next(s for s in view["slots"] if s["key"] == "s1.team_leader")
     assert mine["handed_to"] is None
 

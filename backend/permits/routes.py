@@ -19,6 +19,7 @@ from backend.permits.grading import GradeRequest, GradeResult, grade
 from backend.permits.schemas import (
     AbsenceIn,
     AnalysisIn,
+    CandidatesOut,
     DecisionIn,
     DecisionOptionsIn,
     DecisionOptionsOut,
@@ -62,6 +63,12 @@ class PermitController(Controller):
     @post("/grade", operation_id="gradePermit", status_code=200, sync_to_thread=False)
     def grade(self, data: JSONBody[GradeRequest], principal: Caller, settings: Conf) -> GradeResult:
         return grade(data, policy(settings.data_dir))
+
+    @get("/candidates", operation_id="permitCandidates")
+    async def candidates(
+        self, db: Db, principal: Caller, settings: Conf, area_id: FromQuery[uuid.UUID]
+    ) -> CandidatesOut:
+        return await permits.candidates(db, principal, area_id, policy(settings.data_dir))
 
     @get("/", operation_id="listPermits")
     async def list_permits(

@@ -103,6 +103,17 @@ class AreaRef(msgspec.Struct, kw_only=True):
     hazard_class: str
 
 
+class CandidateOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    unit_name: str
+
+
+class CandidatesOut(msgspec.Struct, kw_only=True):
+    guardians: list[CandidateOut]
+    operators: list[CandidateOut]
+
+
 class SlotOut(msgspec.Struct, kw_only=True):
     key: str
     stage: int

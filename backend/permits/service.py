@@ -13,7 +13,7 @@ from backend.auth.principal import Principal
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.gas import service as gas
 from backend.org.models import Area, OrgUnit
-from backend.people.models import Person
+from backend.people.models import Person, RoleAssignment
 from backend.permits import approvals, events, simops
 from backend.permits.catalogue import Policy, WorkType, catalogue
 from backend.permits.geo import centroid
@@ -23,6 +23,8 @@ from backend.permits.qualifications import Refusal, qualifications
 from backend.permits.schemas import (
     AnalysisOut,
     AreaRef,
+    CandidateOut,
+    CandidatesOut,
     EventOut,
     NotificationOut,
     PermitCreate,
@@ -463,3 +465,34 @@ async def mark_read(db: AsyncSession, who: Principal, notification_id: uuid.UUID
     if row is None or row.person_id != who.person_id:
         raise NotFound("通知不存在", code="notification_unknown")
     row.read_at = row.read_at or now
+
+
+async def candidates(db: AsyncSession, who: Principal, area_id: uuid.UUID, pol: Policy) -> CandidatesOut:
+    """Who can be named on a permit for an area: its guardians, and the active workers of its site."""
+    area = await db.get(Area, area_id)
+    if area is None:
+        raise NotFound("作业区域不存在", code="area_unknown")
+    scope = await scope_of(db, area)
+    if not acts_for(who, pol.approval.applicant_roles, scope):
+        raise Forbidden("只有该区域的班组长等人员可以申请作业票", code="role_required")
+    site = await db.get(OrgUnit, area.site_id)
+    assert site is not None
+    guardian_ids = await approvals.holders(db, "guardian", scope)
+    rows = await db.execute(
+        select(Person, OrgUnit.name)
+        .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+        .join(OrgUnit, OrgUnit.id == Person.unit_id)
+        .where(
+            RoleAssignment.role == "worker",
+            RoleAssignment.deleted_at.is_(None),
+            Person.unit_path.startswith(site.path),
+            Person.employment == "active",
+        )
+        .order_by(Person.unit_path, Person.name)
+    )
+    workers = {p.id: CandidateOut(id=p.id, name=p.name, unit_name=unit) for p, unit in rows}
+    people = await _people(db, guardian_ids)
+    guardians = [
+        CandidateOut(id=pid, name=people[pid].name, unit_name="") for pid in guardian_ids if pid in people
+    ]
+    return CandidatesOut(guardians=guardians, operators=list(workers.values()))

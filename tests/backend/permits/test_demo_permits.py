@@ -16,7 +16,8 @@ async def test_demo_permits_cover_the_lifecycle(settings, sessionmaker, capsys) 
         statuses = set(await db.scalars(select(Permit.status)))
         assert statuses == {"draft", "submitted", "approved", "active", "closed", "cancelled"}
         assert (await db.scalar(select(func.count()).select_from(GasDetector))) > 0
-        pushed = await db.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "epermit"))
+        epermits = select(func.count()).select_from(Notification).where(Notification.kind == "epermit")
+        pushed = await db.scalar(epermits)
         assert pushed and pushed > 0
     assert await load_demo(settings) == 0  # idempotent: no second set of permits
     assert "edge-node token" not in capsys.readouterr().out

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from webauthn import base64url_to_bytes, verify_authentication_response
 from webauthn.helpers.exceptions import InvalidAuthenticationResponse
@@ -19,6 +19,7 @@ from backend.auth.models import Device, Passkey
 from backend.config import Settings
 from backend.core.errors import Conflict, Forbidden, Invalid, Unauthorized
 from backend.jobs import service as timers
+from backend.jobs.models import CANCELLED, PENDING, Timer
 from backend.org.models import Area
 from backend.people.models import Deputy, Person, RoleAssignment
 from backend.permits import events
@@ -317,9 +318,14 @@ async def open_slot(
 
 
 async def close_slot_timers(db: AsyncSession, slots: Sequence[ApprovalSlot], now: datetime) -> None:
-    for slot in slots:
-        for kind in ("deputy", "escalate"):
-            await timers.cancel(db, _timer_key(kind, slot), now=now)
+    """The step was decided (or the permit ended): its deputy and escalation timers never fire."""
+    keys = [_timer_key(kind, slot) for slot in slots for kind in ("deputy", "escalate")]
+    if keys:
+        await db.execute(
+            update(Timer)
+            .where(Timer.dedupe_key.in_(keys), Timer.status == PENDING)
+            .values(status=CANCELLED, finished_at=now, updated_at=now)
+        )
 
 
 async def escalate(

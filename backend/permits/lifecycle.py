@@ -128,9 +128,9 @@ async def decide(
         raise Conflict("双签须由不同人员完成", code="dual_signature_same_person")
     canonical = _canonical(permit, data, data.permit_version, data.content_sha256)
     passkey = await approvals.verify_signature(db, settings, who.person_id, canonical, data.credential)
-    area = await area_of(db, permit)
     distance = None
     if slot.on_site:
+        area = await area_of(db, permit)
         distance = approvals.check_on_site(area, data.location, pol.approval.on_site_tolerance_m)
     if data.decision == "approve":
         if slot.gas_lock:

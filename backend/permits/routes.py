@@ -33,7 +33,7 @@ from backend.permits.schemas import (
     SimopsMapOut,
     WorkTypeOut,
 )
-from backend.permits.store import load, visible
+from backend.permits.store import load, slots_of, visible
 
 PermitId = FromPath[uuid.UUID]
 
@@ -87,10 +87,12 @@ class PermitController(Controller):
     ) -> PermitOut:
         pol = policy(settings.data_dir)
         permit = await permits.create(db, principal, data, now, pol)
-        return await self._out(db, principal, permit.id, now, settings)
+        return await permits.to_out(db, principal, permit, await slots_of(db, permit), now, pol)
 
     async def _out(self, db: Db, who: Caller, permit_id: uuid.UUID, now: Now, settings: Conf) -> PermitOut:
-        permit, slots = await visible(db, who, permit_id)
+        """The permit after an action the caller was allowed to take (so no second visibility check)."""
+        permit = await load(db, permit_id)
+        slots = await slots_of(db, permit)
         return await permits.to_out(db, who, permit, slots, now, policy(settings.data_dir))
 
     @get("/{permit_id:uuid}", operation_id="getPermit")

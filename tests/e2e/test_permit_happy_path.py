@@ -88,6 +88,7 @@ async def test_apply_approve_push_start_complete_on_phones(
     try:
         # 班组长 applies: 3 m work at height in 聚合后处理厂房 → Ⅰ级, team leader + safety officer.
         await page.get_by_test_id("tab-manager").click()
+        await expect(page.get_by_test_id("simops-map")).to_be_visible()  # the demo's live permits
         await page.get_by_test_id("apply-button").click()
         form = page.get_by_test_id("permit-apply")
         await expect(form).to_be_visible()

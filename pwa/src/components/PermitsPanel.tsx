@@ -6,6 +6,7 @@ import { useLang, useT } from "../i18n";
 import { type Notice, type PermitSummary, permitsApi } from "../permits/api";
 import { go, hrefOf } from "../router";
 import { ErrorNote } from "./ErrorNote";
+import { SimopsMap } from "./SimopsMap";
 import { errorMessage } from "../signin";
 
 const api = permitsApi();
@@ -68,6 +69,7 @@ export function PermitsPanel({ me }: { me: Me }) {
           ))}
         </ul>
       </article>
+      <SimopsMap />
       <ErrorNote message={error} />
     </div>
   );

@@ -141,5 +141,8 @@ export const en: Catalogue = {
   "epermit.inbox": "E-permits pushed to me",
   "epermit.none": "No e-permits yet. They arrive here 30 minutes before work starts.",
   "notices.title": "Other notices",
+  "simops.title": "Simultaneous operations map ({n} permits)",
+  "simops.block": "Blocked",
+  "simops.warn": "Warning",
   "signout": "Sign out",
 };

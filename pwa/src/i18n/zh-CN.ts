@@ -139,6 +139,9 @@ export const zhCN = {
   "epermit.inbox": "推送给我的电子作业票",
   "epermit.none": "暂无推送的作业票。作业开始前 30 分钟会推送到这里。",
   "notices.title": "其他通知",
+  "simops.title": "交叉作业地图（{n} 张作业票）",
+  "simops.block": "禁止",
+  "simops.warn": "提示",
   "signout": "退出登录",
 } as const;
 

@@ -181,6 +181,7 @@ export interface SignedOptions {
 const P = "/api/permits";
 
 export const permitsApi = (client: Api = api) => ({
+  request: <T,>(method: "GET" | "POST", path: string, body?: unknown) => client.request<T>(method, path, body),
   workTypes: () => client.request<WorkType[]>("GET", `${P}/work-types`),
   grade: (body: unknown) => client.request<GradeResult>("POST", `${P}/grade`, body),
   list: (mine?: string) => client.request<PermitSummary[]>("GET", `${P}/${mine ? `?mine=${mine}` : ""}`),

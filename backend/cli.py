@@ -11,6 +11,7 @@ from typing import Any
 
 from backend import bench
 from backend.config import Settings, load_settings
+from backend.gas import cli as gas_cli
 from backend.jobs import cli as jobs_cli
 from backend.permits import cli as permits_cli
 
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.set_defaults(func=_users_enroll)
     jobs_cli.register(sub)
     permits_cli.register(sub)
+    gas_cli.register(sub)
     bench.register(sub)
     return parser
 

@@ -418,3 +418,71 @@ async def test_the_printable_permit_is_an_a4_pdf(plant: Plant) -> None:
     assert res.status_code == 200 and res.headers["content-type"] == "application/pdf"
     assert res.content.startswith(b"%PDF") and b"/MediaBox [0 0 595.28 841.89]" in res.content
     assert b"FontFile" in res.content  # the CJK font is embedded (subset)
+
+
+async def test_the_e_permit_is_pushed_30_minutes_before_the_start_by_the_timer(plant: Plant) -> None:
+    start = plant.clock() + timedelta(hours=2)
+    permit = await _create(
+        plant, planned_start=start.isoformat(), planned_end=(start + timedelta(hours=3)).isoformat()
+    )
+    where = centre(plant.general)
+    assert (await decide(plant.tl, permit["id"], "s1.team_leader", location=where)).status_code == 200
+    assert (await decide(plant.so, permit["id"], "s1.safety_officer", location=where)).status_code == 200
+    assert not [
+        n
+        for n in (await plant.guardian.client.get("/api/permits/notifications")).json()
+        if n["kind"] == "epermit"
+    ]
+    plant.clock.advance(minutes=89)
+    await plant.scheduler_tick()
+    assert not [
+        n
+        for n in (await plant.guardian.client.get("/api/permits/notifications")).json()
+        if n["kind"] == "epermit"
+    ]
+    plant.clock.advance(minutes=1)  # start − 30 min
+    await plant.scheduler_tick()
+    for who in (plant.guardian, plant.w1, plant.inspector):
+        pushed = [
+            n for n in (await who.client.get("/api/permits/notifications")).json() if n["kind"] == "epermit"
+        ]
+        assert len(pushed) == 1 and pushed[0]["permit_id"] == permit["id"]
+    assert not [
+        n for n in (await plant.vp.client.get("/api/permits/notifications")).json() if n["kind"] == "epermit"
+    ]
+
+
+async def test_a_rejection_ends_the_permit_with_the_reason(plant: Plant) -> None:
+    permit = await _create(plant)
+    where = centre(plant.general)
+    res = await decide(
+        plant.so, permit["id"], "s1.safety_officer", decision="reject", location=where, comment="盲板未加"
+    )
+    assert res.status_code == 200 and res.json()["status"] == "rejected"
+    assert "盲板未加" in res.json()["status_reason"]
+    late = await decide(plant.tl, permit["id"], "s1.team_leader", location=where)
+    assert late.status_code == 409 and late.json()["code"] == "permit_rejected"
+
+
+async def test_a_long_break_needs_a_new_gas_analysis_before_resuming(plant: Plant) -> None:
+    permit = await _approved_grade_2(plant)
+    where = centre(plant.general)
+    plant.clock.advance(minutes=20)
+    assert (await _analysis(plant, permit["id"])).status_code == 201
+    assert (
+        await plant.tl.client.post(f"/api/permits/{permit['id']}/start", json={"location": where})
+    ).status_code == 200
+    res = await plant.guardian.client.post(
+        f"/api/permits/{permit['id']}/suspend", json={"reason": "监护人临时离开"}
+    )
+    assert res.json()["status"] == "suspended"
+    plant.clock.advance(minutes=61)  # 二级: > 60 min → re-test (§5.3.1 d)
+    res = await plant.tl.client.post(f"/api/permits/{permit['id']}/resume", json={"location": where})
+    assert res.status_code == 409 and res.json()["code"] == "gas_analysis_required"
+    assert (await _analysis(plant, permit["id"])).status_code == 201
+    res = await plant.tl.client.post(f"/api/permits/{permit['id']}/resume", json={"location": where})
+    assert res.status_code == 200 and res.json()["status"] == "active"
+    # A worker may not suspend or start anything; the guardian may suspend (§4.10 e).
+    assert (
+        await plant.w1.client.post(f"/api/permits/{permit['id']}/suspend", json={"reason": "x"})
+    ).status_code == 403

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
 
 from backend.auth.models import Device
-from backend.core.errors import NotFound
+from backend.core.errors import Forbidden, NotFound
 from backend.gas import service
 from backend.gas.schemas import DetectorIn, DetectorOut, LockState, ReadingsIn, ReadingsOut
 from backend.http.deps import Caller, Conf, Db, Now
@@ -60,4 +60,9 @@ class GasController(Controller):
     async def lock(
         self, db: Db, principal: Caller, settings: Conf, now: Now, area_id: FromPath[uuid.UUID]
     ) -> LockState:
+        area = await db.get(Area, area_id)
+        if area is None:
+            raise NotFound("作业区域不存在", code="area_unknown")
+        if not principal.can_see_unit(area.scope_path):
+            raise Forbidden("无权查看该区域", code="out_of_scope")
         return await service.lock_state(db, area_id, now, policy(settings.data_dir).gas)

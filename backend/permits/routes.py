@@ -279,8 +279,7 @@ class PermitController(Controller):
     async def simops_map(
         self, db: Db, principal: Caller, settings: Conf, site_id: FromQuery[uuid.UUID]
     ) -> SimopsMapOut:
-        out = await simops.site_map(db, site_id, policy(settings.data_dir))
-        return out
+        return await simops.site_map(db, principal, site_id, policy(settings.data_dir))
 
     @get("/notifications", operation_id="myNotifications")
     async def notifications(

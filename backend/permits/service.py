@@ -33,7 +33,7 @@ from backend.permits.schemas import (
     PersonRef,
     SlotOut,
 )
-from backend.permits.store import acts_for, area_of, slots_of
+from backend.permits.store import acts_for, area_of, involved
 
 
 def work_type(code: str) -> WorkType:
@@ -387,14 +387,17 @@ async def listing(
         )
         query = query.where(Permit.id.in_(slot_ids), Permit.status.in_(("submitted", "approving")))
     permits = list(await db.scalars(query.order_by(Permit.planned_start.desc()).limit(500)))
+    ids = [p.id for p in permits]
+    slots_by: dict[uuid.UUID, list[ApprovalSlot]] = {pid: [] for pid in ids}
+    if ids:
+        for slot in await db.scalars(select(ApprovalSlot).where(ApprovalSlot.permit_id.in_(ids))):
+            slots_by[slot.permit_id].append(slot)
+    areas = {a.id: a for a in await db.scalars(select(Area).where(Area.id.in_({p.area_id for p in permits})))}
     out = []
     for p in permits:
-        slots = await slots_of(db, p)
-        from backend.permits.store import involved
-
+        slots = sorted(slots_by[p.id], key=lambda s: (s.stage, s.key))
         if not (who.oversees(p.scope_path) or involved(p, who, slots)):
             continue
-        area = await area_of(db, p)
         out.append(
             PermitSummary(
                 id=p.id,
@@ -404,7 +407,7 @@ async def listing(
                 grade=p.grade,
                 grade_label=catalogue().label(p.grade),
                 status=p.status,
-                area_name=area.name,
+                area_name=areas[p.area_id].name,
                 content=p.content,
                 planned_start=p.planned_start,
                 valid_until=p.valid_until,

@@ -7,6 +7,9 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.auth.principal import Principal
+from backend.core.errors import Forbidden, NotFound
+from backend.org.models import OrgUnit
 from backend.permits.catalogue import Policy, SimopsRule
 from backend.permits.epermit import site_scale
 from backend.permits.geo import plan_distance_m
@@ -75,8 +78,13 @@ async def conflicts(db: AsyncSession, permit: Permit, pol: Policy) -> list[Simop
     return out
 
 
-async def site_map(db: AsyncSession, site_id: uuid.UUID, pol: Policy) -> SimopsMapOut:
+async def site_map(db: AsyncSession, who: Principal, site_id: uuid.UUID, pol: Policy) -> SimopsMapOut:
     """Every live permit on a site with the pairs that conflict, for the SIMOPS map."""
+    site = await db.get(OrgUnit, site_id)
+    if site is None or site.kind != "site":
+        raise NotFound("厂区不存在", code="site_unknown")
+    if not who.can_see_unit(site.path):
+        raise Forbidden("无权查看该厂区", code="out_of_scope")
     permits = list(await db.scalars(select(Permit).where(Permit.site_id == site_id, Permit.status.in_(LIVE))))
     scale = await site_scale(db, site_id)
     pairs = []

@@ -486,3 +486,44 @@ async def test_a_long_break_needs_a_new_gas_analysis_before_resuming(plant: Plan
     assert (
         await plant.w1.client.post(f"/api/permits/{permit['id']}/suspend", json={"reason": "x"})
     ).status_code == 403
+
+
+async def test_special_hot_work_is_watched_continuously_and_stops_when_the_detector_goes_silent(
+    plant: Plant,
+) -> None:
+    token = await plant.edge_token(plant.fire)
+    headers = {"authorization": f"Bearer {token}"}
+
+    async def clean_minutes(minutes: int) -> None:
+        for _ in range(minutes // 2):
+            plant.clock.advance(minutes=2)
+            body = {
+                "readings": [
+                    {"detector": "GD-1", "measured_at": plant.clock().isoformat(), "lel_percent": 2.0}
+                ]
+            }
+            assert (
+                await plant.tl.client.post("/api/gas/readings", json=body, headers=headers)
+            ).status_code == 200
+
+    permit = await _create(plant, area_id=str(plant.fire.id), facts={"hot_tapping": True})
+    assert permit["grade"] == "special"
+    await clean_minutes(16)
+    where = centre(plant.fire)
+    for actor, step in ((plant.tl, "s1.team_leader"), (plant.so, "s1.safety_officer"),
+                        (plant.wd, "s2.workshop_director"), (plant.vp, "s3.vice_president")):  # fmt: skip
+        res = await decide(actor, permit["id"], step, location=where)
+        assert res.status_code == 200, res.text
+    assert res.json()["status"] == "approved"
+    assert (await _analysis(plant, permit["id"], point="管线内部及10 m内")).status_code == 201
+    await clean_minutes(2)
+    started = await plant.tl.client.post(f"/api/permits/{permit['id']}/start", json={"location": where})
+    assert started.status_code == 200 and started.json()["status"] == "active", started.text
+    # Readings keep coming: the watch re-arms; then the detector falls silent.
+    await clean_minutes(6)
+    await plant.scheduler_tick()
+    assert (await plant.tl.client.get(f"/api/permits/{permit['id']}")).json()["status"] == "active"
+    plant.clock.advance(minutes=6)
+    await plant.scheduler_tick()
+    view = (await plant.tl.client.get(f"/api/permits/{permit['id']}")).json()
+    assert view["status"] == "suspended" and "连续气体监测" in view["status_reason"]

@@ -1,0 +1,29 @@
+"""`tezuo bench NAME`: a registry of benchmarks, NAME → "module:function", imported lazily."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+from typing import Any
+
+from backend.config import Settings
+
+# Each bench is `async def run(settings, args) -> int`; it prints a table, then one JSON line.
+BENCHES: dict[str, str] = {
+    "permits": "backend.permits.bench:run",
+}
+
+
+def register(sub: Any) -> None:
+    cmd = sub.add_parser("bench", help="run a benchmark and print its figures (last line: JSON)")
+    cmd.add_argument("name", choices=sorted(BENCHES))
+    cmd.add_argument("--quick", action="store_true", help="fewer rounds (smoke test)")
+    cmd.set_defaults(func=run_bench)
+
+
+def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    module, _, attr = BENCHES[args.name].partition(":")
+    func = getattr(importlib.import_module(module), attr)
+    result: int = asyncio.run(func(settings, args))
+    return result

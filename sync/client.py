@@ -83,6 +83,7 @@ class SyncClient:
     cursor: int = 0
     scope: str = ""
     results: dict[uuid.UUID, list[Final]] = field(default_factory=dict)  # every decided answer seen
+    new_id: Callable[[], uuid.UUID] = uuid.uuid4
 
     def __post_init__(self) -> None:
         self.clock = HlcClock(str(self.device_id))
@@ -99,7 +100,7 @@ class SyncClient:
     ) -> dict[str, Any]:
         """Put an op in the outbox (works offline); `sign` makes a passkey assertion over its hash."""
         op: dict[str, Any] = {
-            "op_id": str(uuid.uuid4()),
+            "op_id": str(self.new_id()),
             "device_id": str(self.device_id),
             "hlc": str(self.clock.tick(self.now())),
             "kind": kind,

@@ -112,6 +112,24 @@ class ReferenceServer:
         self.entities[(entity.entity, entity.entity_id)] = entity
         self._log(entity)
 
+    def write(
+        self,
+        entity: str,
+        entity_id: uuid.UUID,
+        changes: dict[str, Any] | None = None,
+        *,
+        scope_path: str | None = None,
+        deleted: bool | None = None,
+    ) -> Entity:
+        """A write made on the server outside sync (an admin's REST call): a new logged version."""
+        found = self.entities[(entity, entity_id)]
+        found.data = {**found.data, **(changes or {})}
+        found.scope_path = found.scope_path if scope_path is None else scope_path
+        found.deleted = found.deleted if deleted is None else deleted
+        found.version += 1
+        self._log(found)
+        return found
+
     def _log(self, entity: Entity) -> None:
         self.log.append(
             LogRow(

@@ -107,12 +107,7 @@ async def run_reference(vec: dict[str, Any]) -> None:
             actor.grants = [(role, scope) for role, scope in step["grants"]["grants"]]
         elif "write" in step:
             spec = step["write"]
-            key = (spec["entity"], uuid.UUID(spec["id"]))
-            entity = server.entities[key]
-            entity.data = {**entity.data, **spec.get("data", {})}
-            entity.deleted = spec.get("deleted", entity.deleted)
-            entity.version += 1
-            server._log(entity)
+            server.write(spec["entity"], uuid.UUID(spec["id"]), spec.get("data"), deleted=spec.get("deleted"))
         elif "pull" in step:
             spec = step["pull"]
             cursor, scope = pulls.get(spec["client"], (0, ""))

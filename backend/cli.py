@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from backend.config import Settings, load_settings
+from backend.jobs import cli as jobs_cli
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("who", help="resident ID number or person id")
     enroll.add_argument("--minutes", type=int, default=60 * 24)
     enroll.set_defaults(func=_users_enroll)
+    jobs_cli.register(sub)
     return parser
 
 

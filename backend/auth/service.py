@@ -6,10 +6,10 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.auth.models import Enrollment, WebSession
+from backend.auth.models import Challenge, Enrollment, WebSession
 from backend.auth.principal import Grant, Principal
 from backend.core.crypto import token_hash
 from backend.core.errors import NotFound, Unauthorized
@@ -108,3 +108,28 @@ def home_tabs(roles: frozenset[str]) -> list[str]:
     if roles & {"team_leader", "safety_officer", "workshop_director", "vice_president", "hr", "admin"}:
         tabs.append("manager")
     return tabs or ["worker"]
+
+
+async def purge_expired(db: AsyncSession, now: datetime, keep_sessions: timedelta) -> tuple[int, int, int]:
+    """Delete expired challenges and enrollment codes, and sessions dead for `keep_sessions`."""
+    expired_enrollments = select(Enrollment.id).where(Enrollment.expires_at < now)
+    # Challenges first: a registration challenge points at its enrollment (FK).
+    challenges = await db.execute(
+        delete(Challenge)
+        .where(or_(Challenge.expires_at < now, Challenge.enrollment_id.in_(expired_enrollments)))
+        .execution_options(synchronize_session=False)
+    )
+    enrollments = await db.execute(
+        delete(Enrollment).where(Enrollment.expires_at < now).execution_options(synchronize_session=False)
+    )
+    cutoff = now - keep_sessions
+    sessions = await db.execute(
+        delete(WebSession)
+        .where(or_(WebSession.expires_at < cutoff, WebSession.revoked_at < cutoff))
+        .execution_options(synchronize_session=False)
+    )
+    return (
+        getattr(challenges, "rowcount", 0),
+        getattr(enrollments, "rowcount", 0),
+        getattr(sessions, "rowcount", 0),
+    )

@@ -3,6 +3,7 @@
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.db.base import Base
 from backend.db.changes import ChangeLog
+from backend.jobs.models import SchedulerLease, Timer
 from backend.org.models import Area, OrgUnit, SafetyFeature, SitePlan
 from backend.people.models import Contractor, Deputy, Person, RoleAssignment
 
@@ -20,6 +21,8 @@ __all__ = [
     "Person",
     "RoleAssignment",
     "SafetyFeature",
+    "SchedulerLease",
     "SitePlan",
+    "Timer",
     "WebSession",
 ]

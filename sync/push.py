@@ -27,7 +27,7 @@ from sync.messages import (
     PushResponse,
     Rejected,
 )
-from sync.rules import Ctx, Effect, Registry, Reject, Rule, Stamp, clock_skew, effective_ms
+from sync.rules import Command, Ctx, Defer, Effect, Registry, Reject, Rule, Stamp, clock_skew, effective_ms
 
 MAX_BATCH = 500
 
@@ -60,6 +60,10 @@ class PushServer(Protocol, Generic[Ctx]):
 
     async def verify(self, op: Operation, challenge: bytes) -> None:
         """Check the op's passkey assertion over `challenge`; raise Reject if it does not hold."""
+        ...
+
+    async def run(self, command: Command[Ctx], op: Operation, args: Any, stamp: Stamp) -> Effect:
+        """Call the command's handler (a server may isolate it; raise Defer on its own faults)."""
         ...
 
     async def commit(self) -> int:
@@ -189,8 +193,10 @@ async def _decide(server: PushServer[Ctx], item: _Item, stamp: Stamp) -> Effect 
             if not op.signature:
                 raise Reject("signature_missing", "审批操作必须由本人通行密钥签名")
             await server.verify(op, op_challenge(item.raw))
-        return await command.handler(server.ctx, op, args, stamp)
+        return await server.run(command, op, args, stamp)
     except Reject as rejection:
         return Rejected(
             op_id=op.op_id, code=rejection.code, reason=rejection.reason, current=rejection.current
         )
+    except Defer as fault:
+        return Deferred(op_id=op.op_id, code=fault.code, reason=fault.reason)

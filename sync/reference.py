@@ -21,7 +21,7 @@ from sync import mutators
 from sync.messages import EntityState, Operation, PullRequest, PullResponse, PushRequest, PushResponse
 from sync.pull import LogRow, Viewer, ancestors, pull_page
 from sync.push import Decided, Stored, push
-from sync.rules import Effect, Registry, Reject, Rule, Stamp, lww_merge
+from sync.rules import Command, Effect, Registry, Reject, Rule, Stamp, lww_merge
 from sync.signatures import credential_id_of, verify_op_assertion
 
 # Mirrors backend/auth/principal.py: roles that see other people's records inside their scope.
@@ -202,6 +202,9 @@ class _Txn:
         if public_key is None:
             raise Reject("signature_invalid", "签名所用通行密钥不属于操作人")
         verify_op_assertion(op.signature, challenge, public_key, self.server.rp_id, self.server.origin)
+
+    async def run(self, command: Command[_Txn], op: Operation, args: Any, stamp: Stamp) -> Effect:
+        return await command.handler(self, op, args, stamp)
 
     async def commit(self) -> int:
         for key, entity in self.touched.items():

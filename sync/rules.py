@@ -35,6 +35,15 @@ class Reject(Exception):
         self.current = current
 
 
+class Defer(Exception):
+    """The server could not decide now (a fault of its own): answered `deferred`, not stored."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
 class Stamp(msgspec.Struct, frozen=True):
     """When a write happened, for last-writer-wins.
 

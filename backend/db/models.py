@@ -6,6 +6,7 @@ from backend.db.changes import ChangeLog
 from backend.jobs.models import SchedulerLease, Timer
 from backend.org.models import Area, OrgUnit, SafetyFeature, SitePlan
 from backend.people.models import Contractor, Deputy, Person, RoleAssignment
+from backend.sync.models import FieldStamp, SyncOpResult
 
 __all__ = [
     "Area",
@@ -16,6 +17,7 @@ __all__ = [
     "Deputy",
     "Device",
     "Enrollment",
+    "FieldStamp",
     "OrgUnit",
     "Passkey",
     "Person",
@@ -23,6 +25,7 @@ __all__ = [
     "SafetyFeature",
     "SchedulerLease",
     "SitePlan",
+    "SyncOpResult",
     "Timer",
     "WebSession",
 ]

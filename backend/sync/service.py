@@ -1,0 +1,263 @@
+"""Push and pull over the database: `sync.push.push` with a database behind it, the pull rules in SQL.
+
+A push is one transaction. Its ops run without a savepoint each (handlers check before they
+write), one flush at the end writes every change, the change log and the stored results
+together. If anything unexpected fails, the batch is rolled back to its savepoint and run
+again with a savepoint per op, so the faulty op is answered `deferred` and the others still
+apply (docs/sync.md, "Atomic per op").
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select, text
+from sqlalchemy.orm import aliased
+
+from backend.auth.models import Device, Passkey
+from backend.auth.principal import Principal
+from backend.core.errors import Forbidden, Invalid
+from backend.db.base import Base, Syncable
+from backend.db.changes import ChangeLog
+from backend.sync.context import SyncContext
+from backend.sync.models import SyncOpResult
+from backend.sync.stamps import FieldStamps
+from sync.messages import (
+    Final,
+    Operation,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    Put,
+    Tombstone,
+)
+from sync.pull import LogRow, Viewer, ancestors
+from sync.push import MAX_BATCH, Decided, Stored, push
+from sync.rules import Command, Defer, Effect, Registry, Reject, Rule, Stamp
+from sync.signatures import credential_id_of, verify_op_assertion
+
+log = logging.getLogger("tezuo.sync")
+
+# Units on the way to one's own (and to one's scopes) are visible to everyone below them.
+PATH_ENTITIES = frozenset({"org_unit"})
+
+
+def ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def syncable_models() -> dict[str, type[Syncable]]:
+    """Entity name → model, for every syncable table (backend/db/models.py imports them all)."""
+    return {
+        mapper.class_.__sync_entity__: mapper.class_
+        for mapper in Base.registry.mappers
+        if issubclass(mapper.class_, Syncable) and mapper.class_.__sync_entity__
+    }
+
+
+def viewer_of(principal: Principal) -> Viewer:
+    paths = [principal.unit_path, *(g.scope_path for g in principal.grants)]
+    return Viewer(principal.person_id, tuple(principal.visible_scopes()), ancestors(paths))
+
+
+async def claim_device(ctx: SyncContext, name: str) -> None:
+    """A phone's first push registers its id to the caller; another person's device is refused."""
+    device = await ctx.db.get(Device, ctx.device_id)
+    if device is None:
+        device = Device(
+            id=ctx.device_id, kind="phone", name=(name or "phone")[:120], person_id=ctx.principal.person_id
+        )
+        ctx.db.add(device)
+    elif device.person_id != ctx.principal.person_id:
+        raise Forbidden("该设备属于其他人员", code="device_not_yours")
+    device.last_seen_at = ctx.now
+
+
+async def take_write_lock(ctx: SyncContext) -> None:
+    """SQLite: hold the write lock from the first read, so no other writer changes what we read.
+
+    (PostgreSQL takes row locks on the entities in `prefetch` instead.)
+    """
+    if ctx.db.get_bind().dialect.name == "sqlite":
+        await ctx.db.execute(text("BEGIN IMMEDIATE"))
+
+
+class DbPush:
+    """`sync.push.PushServer` over the request's transaction."""
+
+    def __init__(self, ctx: SyncContext, registry: Registry[SyncContext], *, careful: bool):
+        self.ctx = ctx
+        self.registry = registry
+        self.careful = careful
+        self.server_seq = 0
+        self._ops: list[Operation] = []
+        self._passkeys: dict[bytes, Passkey] | None = None
+
+    async def stored(self, op_ids: list[uuid.UUID]) -> dict[uuid.UUID, Stored]:
+        if not op_ids:
+            return {}
+        rows = await self.ctx.db.execute(
+            select(SyncOpResult.op_id, SyncOpResult.device_id, SyncOpResult.result).where(
+                SyncOpResult.op_id.in_(op_ids)
+            )
+        )
+        return {op_id: Stored(device, msgspec.convert(result, Final)) for op_id, device, result in rows}
+
+    async def prefetch(self, ops: list[Operation]) -> None:
+        """Load (and on PostgreSQL lock, in id order) every entity the batch targets, and LWW stamps."""
+        self._ops = ops
+        wanted: dict[str, set[uuid.UUID]] = defaultdict(set)
+        lww: dict[str, set[uuid.UUID]] = defaultdict(set)
+        for op in ops:
+            wanted[op.entity].add(op.entity_id)
+            command = self.registry.get(op.kind)
+            if command is not None and command.rule is Rule.LWW_FIELD:
+                lww[op.entity].add(op.entity_id)
+        models = syncable_models()
+        postgres = self.ctx.db.get_bind().dialect.name == "postgresql"
+        for entity in sorted(wanted):
+            model = models.get(entity)
+            if model is None:
+                continue
+            query = select(model).where(model.id.in_(wanted[entity])).order_by(model.id)
+            query = query.execution_options(populate_existing=True)
+            await self.ctx.db.execute(query.with_for_update() if postgres else query)
+        for entity, ids in lww.items():
+            await self.ctx.stamps.load(entity, ids)
+
+    async def verify(self, op: Operation, challenge: bytes) -> None:
+        assert op.signature is not None
+        if self._passkeys is None:
+            rows = await self.ctx.db.scalars(
+                select(Passkey).where(Passkey.person_id == self.ctx.principal.person_id)
+            )
+            self._passkeys = {p.credential_id: p for p in rows}
+        cred_id = credential_id_of(op.signature)
+        passkey = self._passkeys.get(cred_id) if cred_id else None
+        if passkey is None:
+            raise Reject("signature_invalid", "签名所用通行密钥不属于操作人")
+        verify_op_assertion(
+            op.signature, challenge, passkey.public_key, self.ctx.settings.rp_id, self.ctx.settings.origin
+        )
+
+    async def run(self, command: Command[SyncContext], op: Operation, args: Any, stamp: Stamp) -> Effect:
+        if not self.careful:
+            return await command.handler(self.ctx, op, args, stamp)
+        mark = self.ctx.stamps.mark()
+        try:
+            async with self.ctx.db.begin_nested():
+                effect = await command.handler(self.ctx, op, args, stamp)
+                await self.ctx.db.flush()
+                return effect
+        except Reject:
+            raise
+        except Exception:
+            log.exception("sync op %s (%s) failed; deferred", op.op_id, op.kind)
+            self.ctx.stamps.rollback(mark)
+            await self.prefetch(self._ops)  # the rollback expired what the op touched
+            raise Defer("server_error", "服务器处理该操作时出错，稍后自动重试") from None
+
+    async def commit(self) -> int:
+        await self.ctx.stamps.flush()
+        await self.ctx.db.flush()
+        self.server_seq = await self.ctx.db.scalar(select(func.max(ChangeLog.seq))) or 0
+        return self.server_seq
+
+    def version_of(self, target: Any) -> int:
+        return int(target.version)
+
+    async def store(self, decided: list[Decided]) -> None:
+        if not decided:
+            return
+        rows = [
+            {
+                "op_id": item.op.op_id,
+                "device_id": item.op.device_id,
+                "person_id": self.ctx.principal.person_id,
+                "kind": item.op.kind[:64],
+                "hlc": item.op.hlc[:100],
+                "result": msgspec.to_builtins(item.result),
+                "server_seq": self.server_seq,
+                "created_at": self.ctx.now,
+            }
+            for item in decided
+        ]
+        await self.ctx.db.execute(insert(SyncOpResult), rows)
+
+
+async def push_batch(
+    ctx: SyncContext, registry: Registry[SyncContext], request: PushRequest, device_name: str = ""
+) -> PushResponse:
+    """Decide a device's batch: one result per op, each op atomic, the batch one transaction."""
+    if len(request.ops) > MAX_BATCH:
+        raise Invalid(f"一次最多推送 {MAX_BATCH} 条操作", code="batch_too_large")
+    await take_write_lock(ctx)
+    await claim_device(ctx, device_name or request.device_name)
+    now_ms = ms(ctx.now)
+    try:
+        async with ctx.db.begin_nested():
+            return await push(DbPush(ctx, registry, careful=False), request, now_ms)
+    except Exception:
+        log.warning("sync batch of %s failed as a whole; retrying op by op", ctx.device_id, exc_info=True)
+    ctx.stamps = FieldStamps(ctx.db)
+    return await push(DbPush(ctx, registry, careful=True), request, now_ms)
+
+
+def _visible(row: Any, viewer: Viewer) -> ColumnElement[bool]:
+    """SQL twin of `sync.pull.Viewer.sees`."""
+    reasons = [row.owner_id == viewer.person_id]
+    reasons += [row.scope_path.startswith(scope, autoescape=True) for scope in viewer.scopes]
+    if viewer.unit_paths:
+        reasons.append(and_(row.entity.in_(PATH_ENTITIES), row.scope_path.in_(viewer.unit_paths)))
+    return and_(row.deleted.is_(False), or_(*reasons))
+
+
+async def pull(db: Any, principal: Principal, request: PullRequest, now: datetime) -> PullResponse:
+    """One page of the compacted, scope-filtered change log (the rules of sync/pull.py)."""
+    viewer = viewer_of(principal)
+    scope = viewer.fingerprint()
+    top = await db.scalar(select(func.max(ChangeLog.seq))) or 0
+    # scopes changed, or the device is ahead of this log (a restored backup): start again
+    reset = (bool(request.scope) and request.scope != scope) or request.cursor > top
+    cursor = 0 if reset else request.cursor
+
+    row, newer, earlier = aliased(ChangeLog), aliased(ChangeLog), aliased(ChangeLog)
+    latest = ~exists().where(newer.entity_id == row.entity_id, newer.seq > row.seq, newer.seq <= top)
+    wanted = _visible(row, viewer)
+    if cursor > 0:
+        seen_before = exists().where(
+            earlier.entity_id == row.entity_id, earlier.seq <= cursor, _visible(earlier, viewer)
+        )
+        wanted = or_(wanted, seen_before)
+    query = (
+        select(row)
+        .where(row.seq > cursor, row.seq <= top, latest, wanted)
+        .order_by(row.seq)
+        .limit(request.limit + 1)
+    )
+    rows = list((await db.scalars(query)).all())
+    more = len(rows) > request.limit
+    rows = rows[: request.limit]
+    changes: list[Put | Tombstone] = []
+    for r in rows:
+        as_log = LogRow(r.seq, r.entity, r.entity_id, r.version, r.deleted, r.data, r.scope_path, r.owner_id)
+        if viewer.sees(as_log, PATH_ENTITIES):
+            changes.append(
+                Put(seq=r.seq, entity=r.entity, entity_id=r.entity_id, version=r.version, data=r.data)
+            )
+        else:
+            changes.append(Tombstone(seq=r.seq, entity=r.entity, entity_id=r.entity_id, version=r.version))
+    return PullResponse(
+        changes=changes,
+        cursor=rows[-1].seq if more else top,
+        more=more,
+        server_time=ms(now),
+        scope=scope,
+        reset=reset,
+    )

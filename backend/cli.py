@@ -82,6 +82,12 @@ def _users_enroll(args: argparse.Namespace, settings: Settings) -> int:
     return _run(enroll_user(settings, args.who, timedelta(minutes=args.minutes)))
 
 
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from backend import bench
+
+    return bench.run(args.name, args.args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tezuo", description="Tezuo (特作) special-operations safety system"
@@ -122,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--minutes", type=int, default=60 * 24)
     enroll.set_defaults(func=_users_enroll)
     jobs_cli.register(sub)
+
+    bench = sub.add_parser("bench", help="measure a figure: `tezuo bench NAME --help`")
+    bench.add_argument("name", help="which benchmark (`tezuo bench list`)")
+    bench.add_argument("args", nargs=argparse.REMAINDER, help="the benchmark's own options")
+    bench.set_defaults(func=_bench)
     return parser
 
 

@@ -111,7 +111,8 @@ def _append_changes(session: Session, flush_context: object) -> None:
     ]
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
-    session.execute(insert(ChangeLog), rows)
+    seqs = session.execute(insert(ChangeLog).returning(ChangeLog.seq), rows).scalars().all()
+    session.info["tezuo_last_seq"] = max(seqs, default=0)
 
 
 def version_at_start(session: Session, obj: Syncable) -> int:
@@ -120,9 +121,16 @@ def version_at_start(session: Session, obj: Syncable) -> int:
     return base.get((type(obj), obj.id), obj.version)
 
 
+def last_seq(session: Session) -> int | None:
+    """The highest seq this transaction appended (None if it appended nothing)."""
+    seq: int | None = session.info.get("tezuo_last_seq")
+    return seq
+
+
 def _transaction_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the outermost transaction, not a savepoint
         session.info.pop("tezuo_tx_versions", None)
+        session.info.pop("tezuo_last_seq", None)
 
 
 def install_change_log() -> None:

@@ -8,10 +8,7 @@ from litestar.params import JSONBody
 
 from backend.http.deps import Caller, Conf, Db, Now
 from backend.sync import service
-from backend.sync.context import SyncContext
-from backend.sync.registry import registry_of
 from backend.sync.schemas import PullRequest, PullResponse, PushRequest, PushResponse
-from backend.sync.stamps import FieldStamps
 
 
 class SyncController(Controller):
@@ -23,16 +20,14 @@ class SyncController(Controller):
         self,
         request: Request,
         data: JSONBody[PushRequest],
-        db: Db,
         principal: Caller,
         settings: Conf,
         now: Now,
         state: State,
     ) -> PushResponse:
         """Decide each op: applied, merged, rejected (with reason), duplicate (stored answer) or deferred."""
-        ctx = SyncContext(db, principal, settings, now, data.device_id, FieldStamps(db))
         name = data.device_name or request.headers.get("user-agent", "")
-        return await service.push_batch(ctx, registry_of(state), data, name)
+        return await service.push_request(state, principal, settings, now, data, name)
 
     @post("/pull", operation_id="syncPull", status_code=200)
     async def pull(self, data: JSONBody[PullRequest], db: Db, principal: Caller, now: Now) -> PullResponse:

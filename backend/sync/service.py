@@ -2,17 +2,19 @@
 
 A push is one transaction. Its ops run without a savepoint each (handlers check before they
 write), one flush at the end writes every change, the change log and the stored results
-together. If anything unexpected fails, the batch is rolled back to its savepoint and run
-again with a savepoint per op, so the faulty op is answered `deferred` and the others still
-apply (docs/sync.md, "Atomic per op").
+together: a constant number of statements per batch, not per op. If anything unexpected
+fails, the transaction is rolled back and the batch is run again with a savepoint per op, so
+the faulty op is answered `deferred` and the others still apply (docs/sync.md, "Atomic per op").
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import uuid
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -21,11 +23,13 @@ from sqlalchemy.orm import aliased
 
 from backend.auth.models import Device, Passkey
 from backend.auth.principal import Principal
-from backend.core.errors import Forbidden, Invalid
+from backend.config import Settings
+from backend.core.errors import DomainError, Forbidden, Invalid
 from backend.db.base import Base, Syncable
-from backend.db.changes import ChangeLog
+from backend.db.changes import ChangeLog, last_seq
 from backend.sync.context import SyncContext
 from backend.sync.models import SyncOpResult
+from backend.sync.registry import registry_of
 from backend.sync.stamps import FieldStamps
 from sync.messages import (
     Final,
@@ -44,6 +48,7 @@ from sync.signatures import credential_id_of, verify_op_assertion
 
 log = logging.getLogger("tezuo.sync")
 
+SEEN_EVERY = timedelta(minutes=5)
 # Units on the way to one's own (and to one's scopes) are visible to everyone below them.
 PATH_ENTITIES = frozenset({"org_unit"})
 
@@ -76,7 +81,8 @@ async def claim_device(ctx: SyncContext, name: str) -> None:
         ctx.db.add(device)
     elif device.person_id != ctx.principal.person_id:
         raise Forbidden("该设备属于其他人员", code="device_not_yours")
-    device.last_seen_at = ctx.now
+    if device.last_seen_at is None or ctx.now - device.last_seen_at > SEEN_EVERY:
+        device.last_seen_at = ctx.now  # not on every push: it would be one more write per batch
 
 
 async def take_write_lock(ctx: SyncContext) -> None:
@@ -97,6 +103,7 @@ class DbPush:
         self.careful = careful
         self.server_seq = 0
         self._ops: list[Operation] = []
+        self._loaded: list[Any] = []  # the identity map holds rows weakly: keep the batch's alive
         self._passkeys: dict[bytes, Passkey] | None = None
 
     async def stored(self, op_ids: list[uuid.UUID]) -> dict[uuid.UUID, Stored]:
@@ -127,7 +134,8 @@ class DbPush:
                 continue
             query = select(model).where(model.id.in_(wanted[entity])).order_by(model.id)
             query = query.execution_options(populate_existing=True)
-            await self.ctx.db.execute(query.with_for_update() if postgres else query)
+            rows = await self.ctx.db.scalars(query.with_for_update() if postgres else query)
+            self._loaded.extend(rows.all())
         for entity, ids in lww.items():
             await self.ctx.stamps.load(entity, ids)
 
@@ -166,7 +174,10 @@ class DbPush:
     async def commit(self) -> int:
         await self.ctx.stamps.flush()
         await self.ctx.db.flush()
-        self.server_seq = await self.ctx.db.scalar(select(func.max(ChangeLog.seq))) or 0
+        appended = last_seq(self.ctx.db.sync_session)
+        if appended is None:  # nothing changed: everything up to the log's top is what we saw
+            appended = await self.ctx.db.scalar(select(func.max(ChangeLog.seq))) or 0
+        self.server_seq = appended
         return self.server_seq
 
     def version_of(self, target: Any) -> int:
@@ -191,22 +202,56 @@ class DbPush:
         await self.ctx.db.execute(insert(SyncOpResult), rows)
 
 
-async def push_batch(
-    ctx: SyncContext, registry: Registry[SyncContext], request: PushRequest, device_name: str = ""
+async def push_request(
+    state: Any,
+    principal: Principal,
+    settings: Settings,
+    now: datetime,
+    request: PushRequest,
+    device_name: str,
 ) -> PushResponse:
-    """Decide a device's batch: one result per op, each op atomic, the batch one transaction."""
+    """One push, in its own transaction (two if the fast attempt fails and is redone op by op).
+
+    On SQLite the pushes of this process queue for the write lock in arrival order (an asyncio
+    lock) instead of polling SQLite's busy handler.
+    """
     if len(request.ops) > MAX_BATCH:
         raise Invalid(f"一次最多推送 {MAX_BATCH} 条操作", code="batch_too_large")
+    lock = state.get("sync_write_lock")
+    if lock is None:
+        lock = state.sync_write_lock = asyncio.Lock() if settings.is_sqlite else contextlib.nullcontext()
+    registry = registry_of(state)
+    async with lock:
+        try:
+            async with state.sessionmaker() as db, db.begin():
+                ctx = SyncContext(db, principal, settings, now, request.device_id, FieldStamps(db))
+                return await push_batch(ctx, registry, request, device_name, careful=False)
+        except DomainError:
+            raise
+        except Exception:
+            log.warning(
+                "sync batch of %s failed as a whole; redoing it op by op", request.device_id, exc_info=True
+            )
+        async with state.sessionmaker() as db, db.begin():
+            ctx = SyncContext(db, principal, settings, now, request.device_id, FieldStamps(db))
+            return await push_batch(ctx, registry, request, device_name, careful=True)
+
+
+async def push_batch(
+    ctx: SyncContext,
+    registry: Registry[SyncContext],
+    request: PushRequest,
+    device_name: str = "",
+    *,
+    careful: bool = False,
+) -> PushResponse:
+    """Decide a device's batch in the caller's transaction: one result per op, each op atomic.
+
+    `careful` gives every op its own savepoint, so one that fails is deferred and the rest apply.
+    """
     await take_write_lock(ctx)
     await claim_device(ctx, device_name or request.device_name)
-    now_ms = ms(ctx.now)
-    try:
-        async with ctx.db.begin_nested():
-            return await push(DbPush(ctx, registry, careful=False), request, now_ms)
-    except Exception:
-        log.warning("sync batch of %s failed as a whole; retrying op by op", ctx.device_id, exc_info=True)
-    ctx.stamps = FieldStamps(ctx.db)
-    return await push(DbPush(ctx, registry, careful=True), request, now_ms)
+    return await push(DbPush(ctx, registry, careful=careful), request, ms(ctx.now))
 
 
 def _visible(row: Any, viewer: Viewer) -> ColumnElement[bool]:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Uuid, event, insert, inspect, text
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Table, Uuid, event, insert, inspect, text
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from backend.core.ids import uuid7
@@ -111,7 +111,8 @@ def _append_changes(session: Session, flush_context: object) -> None:
     ]
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
-    seqs = session.execute(insert(ChangeLog).returning(ChangeLog.seq), rows).scalars().all()
+    table = cast(Table, ChangeLog.__table__)  # Core insert: no per-row ORM bookkeeping needed
+    seqs = session.execute(insert(table).returning(table.c.seq), rows).scalars().all()
     session.info["tezuo_last_seq"] = max(seqs, default=0)
 
 

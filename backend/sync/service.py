@@ -15,10 +15,10 @@ import logging
 import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import msgspec
-from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select, text
+from sqlalchemy import ColumnElement, Table, and_, exists, func, insert, or_, select, text
 from sqlalchemy.orm import aliased
 
 from backend.auth.models import Device, Passkey
@@ -199,7 +199,9 @@ class DbPush:
             }
             for item in decided
         ]
-        await self.ctx.db.execute(insert(SyncOpResult), rows)
+        await self.ctx.db.execute(
+            insert(cast(Table, SyncOpResult.__table__)), rows
+        )  # Core: no per-row ORM work
 
 
 async def push_request(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,7 +70,7 @@ class FieldStamps:
         if not rows:
             return
         dialect = self.db.get_bind().dialect.name
-        stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(FieldStamp)
+        stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(cast(Table, FieldStamp.__table__))
         stmt = stmt.on_conflict_do_update(
             index_elements=["entity", "entity_id", "field"],
             set_={"at_ms": stmt.excluded.at_ms, "hlc": stmt.excluded.hlc, "device": stmt.excluded.device},

@@ -4,6 +4,7 @@ agree, and the refused approval is shown with the server's reason."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -42,8 +43,6 @@ def sync_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         env.pop(key, None)
     server = Server(base_url=f"http://localhost:{port}", env=env, log=data_dir / "serve.log", pwa_dir=pwa_dir)
     server.run("migrate")
-    import json
-
     org = json.dumps([list(unit) for unit in ORG])
     for command in (
         [sys.executable, "-c", ORG_SCRIPT, org],

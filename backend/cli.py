@@ -9,8 +9,11 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
+from backend import bench
 from backend.config import Settings, load_settings
+from backend.gas import cli as gas_cli
 from backend.jobs import cli as jobs_cli
+from backend.permits import cli as permits_cli
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -82,12 +85,6 @@ def _users_enroll(args: argparse.Namespace, settings: Settings) -> int:
     return _run(enroll_user(settings, args.who, timedelta(minutes=args.minutes)))
 
 
-def _bench(args: argparse.Namespace, settings: Settings) -> int:
-    from backend import bench
-
-    return bench.run(args.name, args.args, settings)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tezuo", description="Tezuo (特作) special-operations safety system"
@@ -128,11 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--minutes", type=int, default=60 * 24)
     enroll.set_defaults(func=_users_enroll)
     jobs_cli.register(sub)
-
-    bench = sub.add_parser("bench", help="measure a figure: `tezuo bench NAME --help`")
-    bench.add_argument("name", help="which benchmark (`tezuo bench list`)")
-    bench.add_argument("args", nargs=argparse.REMAINDER, help="the benchmark's own options")
-    bench.set_defaults(func=_bench)
+    permits_cli.register(sub)
+    gas_cli.register(sub)
+    bench.register(sub)
     return parser
 
 

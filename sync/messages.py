@@ -157,3 +157,4 @@ class PullResponse(msgspec.Struct, kw_only=True):
     server_time: int
     scope: str = ""
     reset: bool = False  # scopes changed: replace the local copy with this snapshot
+    commands: list[str] = msgspec.field(default_factory=list)  # the kinds this server decides

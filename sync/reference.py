@@ -163,6 +163,7 @@ class ReferenceServer:
             server_time=now_ms,
             scope=scope,
             reset=reset,
+            commands=self.registry.kinds(),
         )
 
     def visible_state(self, person_id: uuid.UUID) -> dict[Key, tuple[int, dict[str, Any]]]:

@@ -261,49 +261,53 @@ def run_pouchdb(all_ops: list[list[dict[str, Any]]], batch: int) -> dict[str, An
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _pg_reachable(pg_url: str) -> bool:
-    async def probe() -> bool:
-        import asyncpg
+async def _pg_reachable(pg_url: str) -> bool:
+    import asyncpg
 
-        try:
-            conn = await asyncpg.connect(pg_url, timeout=3)
-        except (OSError, asyncpg.PostgresError):
-            return False
-        await conn.close()
-        return True
-
-    return asyncio.run(probe())
+    try:
+        conn = await asyncpg.connect(pg_url, timeout=3)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    await conn.close()
+    return True
 
 
-def main(argv: list[str], settings: Settings) -> int:
-    parser = argparse.ArgumentParser(prog="tezuo bench sync", description=__doc__.splitlines()[0])
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tezuo bench sync", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--devices", type=int, default=10)
     parser.add_argument("--ops", type=int, default=1000, help="offline ops per device")
-    parser.add_argument(
-        "--batch", type=int, default=100, help="ops per push request (PouchDB batch_size too)"
-    )
+    parser.add_argument("--batch", type=int, default=100, help="ops per request (PouchDB's batch_size too)")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default=DEFAULT_PG, help="a PostgreSQL the bench may create databases on")
     parser.add_argument("--no-pouchdb", action="store_true", help="skip the PouchDB comparison")
-    args = parser.parse_args(argv)
+    return parser
 
-    figures: dict[str, Any] = {"devices": args.devices, "ops_per_device": args.ops, "batch": args.batch}
+
+async def run(settings: Settings, args: argparse.Namespace) -> int:
+    """`tezuo bench sync [--quick] [options]` (backend/bench.py); `--quick` is 2 devices × 50 ops."""
+    opts = _parser().parse_args(getattr(args, "options", []))
+    if getattr(args, "quick", False):
+        opts.devices, opts.ops = min(opts.devices, 2), min(opts.ops, 50)
+    figures: dict[str, Any] = {"devices": opts.devices, "ops_per_device": opts.ops, "batch": opts.batch}
     all_ops: list[list[dict[str, Any]]] = []
-    for kind in args.databases.split(","):
-        if kind == "postgresql" and not _pg_reachable(args.pg_url):
-            print(f"PostgreSQL not reachable at {args.pg_url}: skipped", file=sys.stderr)
+    for kind in opts.databases.split(","):
+        if kind == "postgresql" and not await _pg_reachable(opts.pg_url):
+            print(f"PostgreSQL not reachable at {opts.pg_url}: skipped", file=sys.stderr)
             continue
-        figures[kind], ops = asyncio.run(run_sync(kind, args.devices, args.ops, args.batch, args.pg_url))
+        figures[kind], ops = await run_sync(kind, opts.devices, opts.ops, opts.batch, opts.pg_url)
         all_ops = all_ops or ops
-    if not args.no_pouchdb and all_ops:
-        figures["pouchdb"] = run_pouchdb(all_ops, args.batch)
+    if not opts.no_pouchdb and all_ops:
+        figures["pouchdb"] = await asyncio.to_thread(run_pouchdb, all_ops, opts.batch)
+        pouch = figures["pouchdb"]["docs_per_s"]
         for kind in ("sqlite", "postgresql"):
             if kind in figures:
-                figures[f"{kind}_vs_pouchdb"] = round(
-                    figures[kind]["ops_per_s"] / figures["pouchdb"]["docs_per_s"], 2
-                )
+                figures[f"{kind}_vs_pouchdb"] = round(figures[kind]["ops_per_s"] / pouch, 2)
+    _print(figures, opts)
+    return 0
 
-    print(f"tezuo bench sync: {args.devices} devices × {args.ops} offline ops, {args.batch} per request")
+
+def _print(figures: dict[str, Any], opts: argparse.Namespace) -> None:
+    print(f"tezuo bench sync: {opts.devices} devices × {opts.ops} offline ops, {opts.batch} per request")
     print(f"{'':12} {'ops/s':>8} {'push s':>8} {'p50 ms':>8} {'p95 ms':>8} {'converge s':>11}")
     for kind in ("sqlite", "postgresql"):
         if kind in figures:
@@ -322,4 +326,3 @@ def main(argv: list[str], settings: Settings) -> int:
             if f"{kind}_vs_pouchdb" in figures:
                 print(f"{kind} / pouchdb: {figures[f'{kind}_vs_pouchdb']}×")
     print(json.dumps(figures, ensure_ascii=False))
-    return 0

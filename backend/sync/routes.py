@@ -8,6 +8,7 @@ from litestar.params import JSONBody
 
 from backend.http.deps import Caller, Conf, Db, Now
 from backend.sync import service
+from backend.sync.registry import registry_of
 from backend.sync.schemas import PullRequest, PullResponse, PushRequest, PushResponse
 
 
@@ -30,6 +31,9 @@ class SyncController(Controller):
         return await service.push_request(state, principal, settings, now, data, name)
 
     @post("/pull", operation_id="syncPull", status_code=200)
-    async def pull(self, data: JSONBody[PullRequest], db: Db, principal: Caller, now: Now) -> PullResponse:
-        """Changes after the cursor that the caller may see, compacted, in pages."""
-        return await service.pull(db, principal, data, now)
+    async def pull(
+        self, data: JSONBody[PullRequest], db: Db, principal: Caller, now: Now, state: State
+    ) -> PullResponse:
+        """Changes after the cursor that the caller may see, compacted, in pages; and the commands
+        this server decides (the app offers only those)."""
+        return await service.pull(db, principal, data, now, registry_of(state).kinds())

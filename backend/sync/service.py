@@ -265,7 +265,9 @@ def _visible(row: Any, viewer: Viewer) -> ColumnElement[bool]:
     return and_(row.deleted.is_(False), or_(*reasons))
 
 
-async def pull(db: Any, principal: Principal, request: PullRequest, now: datetime) -> PullResponse:
+async def pull(
+    db: Any, principal: Principal, request: PullRequest, now: datetime, commands: list[str] | None = None
+) -> PullResponse:
     """One page of the compacted, scope-filtered change log (the rules of sync/pull.py)."""
     viewer = viewer_of(principal)
     scope = viewer.fingerprint()
@@ -307,4 +309,5 @@ async def pull(db: Any, principal: Principal, request: PullRequest, now: datetim
         server_time=ms(now),
         scope=scope,
         reset=reset,
+        commands=commands or [],
     )

@@ -20,17 +20,21 @@ function holds(grants: Grant[], roles: string[], path: string): boolean {
 
 const num = (value: unknown) => (typeof value === "number" ? value : 0);
 
-/** The permits this device has synced, their gas readings, and the actions recorded through sync.
- *  Shows nothing until permits exist on the server (the permits module registers the commands). */
+/** The reference permit commands of the sync protocol (gas.record, permit.approve, permit.cancel,
+ *  sync/reference.py) as a screen: synced permits, their gas readings, offline actions. Shown only
+ *  when the server says it decides those commands — the sync browser test's site does; the permits
+ *  module has its own screens and registers its own commands (docs/sync.md). */
+export const BOARD_COMMANDS = ["gas.record", "permit.approve", "permit.cancel"];
+
 export function PermitBoard({ me }: { me: Me }) {
   const t = useT();
   const { engine, view } = useSync();
-  if (!engine) return null;
+  if (!engine || !BOARD_COMMANDS.every((kind) => engine.commands.has(kind))) return null;
   const permits = [...view.entries()].filter(([key]) => key.startsWith("permit/"));
   if (!permits.length) return null;
   return (
     <section class="stack" data-testid="permit-board">
-      <h2 class="card-title">{t("permit.heading")}</h2>
+      <h2 class="card-title">{t("syncPermit.heading")}</h2>
       {permits.map(([key, permit]) => (
         <PermitCard key={key} id={key.slice("permit/".length)} permit={permit} me={me} />
       ))}
@@ -42,7 +46,7 @@ function PermitCard({ id, permit, me }: { id: string; permit: JsonObject; me: Me
   const t = useT();
   const { view, versions, pendingKeys } = useSync();
   const [values, setValues] = useState({ o2: "20.9", lel: "0", h2s: "0", co: "0" });
-  const [reason, setReason] = useState(t("permit.cancelDefault"));
+  const [reason, setReason] = useState(t("syncPermit.cancelDefault"));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const path = String(permit.scope_path ?? "");
@@ -89,7 +93,7 @@ function PermitCard({ id, permit, me }: { id: string; permit: JsonObject; me: Me
       />
     </label>
   );
-  const statusKey = `permit.status.${status}` as MessageKey;
+  const statusKey = `syncPermit.status.${status}` as MessageKey;
 
   return (
     <article class="card" data-testid="permit" data-permit={id}>
@@ -98,27 +102,27 @@ function PermitCard({ id, permit, me }: { id: string; permit: JsonObject; me: Me
         <span class={`chip chip-status-${status}`} data-testid="permit-status" data-status={status}>
           {["pending", "approved", "cancelled", "closed"].includes(status) ? t(statusKey) : status}
         </span>
-        {pendingKeys.has(key) && <span class="chip chip-pending">{t("permit.unsynced")}</span>}
+        {pendingKeys.has(key) && <span class="chip chip-pending">{t("syncPermit.unsynced")}</span>}
       </h3>
-      {typeof permit.cancel_reason === "string" && <p class="muted">{t("permit.cancelledBy", { reason: permit.cancel_reason })}</p>}
-      {typeof permit.note === "string" && permit.note && <p class="muted">{t("permit.note", { note: permit.note })}</p>}
-      <p class="small">{readings.length ? t("permit.readings", { count: readings.length }) : t("permit.noReadings")}</p>
+      {typeof permit.cancel_reason === "string" && <p class="muted">{t("syncPermit.cancelledBy", { reason: permit.cancel_reason })}</p>}
+      {typeof permit.note === "string" && permit.note && <p class="muted">{t("syncPermit.note", { note: permit.note })}</p>}
+      <p class="small">{readings.length ? t("syncPermit.readings", { count: readings.length }) : t("syncPermit.noReadings")}</p>
       <ul class="readings" data-testid="gas-readings">
         {readings.map(([k, r]) => (
           <li key={k} data-testid="gas-reading">
-            {t("permit.reading", { o2: num(r.o2_pct), lel: num(r.lel_pct), h2s: num(r.h2s_ppm), co: num(r.co_ppm) })}
-            {pendingKeys.has(k) && <span class="chip chip-pending">{t("permit.unsynced")}</span>}
+            {t("syncPermit.reading", { o2: num(r.o2_pct), lel: num(r.lel_pct), h2s: num(r.h2s_ppm), co: num(r.co_ppm) })}
+            {pendingKeys.has(k) && <span class="chip chip-pending">{t("syncPermit.unsynced")}</span>}
           </li>
         ))}
       </ul>
       {holds(me.grants, RECORDERS, path) && (
         <form class="gas-form" onSubmit={recordGas}>
-          {field("o2", "permit.o2")}
-          {field("lel", "permit.lel")}
-          {field("h2s", "permit.h2s")}
-          {field("co", "permit.co")}
+          {field("o2", "syncPermit.o2")}
+          {field("lel", "syncPermit.lel")}
+          {field("h2s", "syncPermit.h2s")}
+          {field("co", "syncPermit.co")}
           <button type="submit" class="btn btn-small btn-primary" data-testid="gas-record" disabled={busy}>
-            {t("permit.record")}
+            {t("syncPermit.record")}
           </button>
         </form>
       )}
@@ -131,12 +135,12 @@ function PermitCard({ id, permit, me }: { id: string; permit: JsonObject; me: Me
             disabled={busy}
             onClick={() => void act(() => recordOp("permit.approve", "permit", id, {}, { baseVersion: versions.get(key) ?? null, signed: true }))}
           >
-            {busy ? t("permit.approving") : t("permit.approve")}
+            {busy ? t("syncPermit.approving") : t("syncPermit.approve")}
           </button>
         )}
         {["pending", "approved"].includes(status) && holds(me.grants, CANCELLERS, path) && (
           <span class="inline-form">
-            <input aria-label={t("permit.cancelReason")} value={reason} data-testid="permit-cancel-reason" onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+            <input aria-label={t("syncPermit.cancelReason")} value={reason} data-testid="permit-cancel-reason" onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
             <button
               type="button"
               class="btn btn-small btn-secondary"
@@ -144,7 +148,7 @@ function PermitCard({ id, permit, me }: { id: string; permit: JsonObject; me: Me
               disabled={busy || !reason.trim()}
               onClick={() => void act(() => recordOp("permit.cancel", "permit", id, { reason: reason.trim() }))}
             >
-              {t("permit.cancel")}
+              {t("syncPermit.cancel")}
             </button>
           </span>
         )}

@@ -22,7 +22,7 @@ function fieldLabel(t: Translate, name: string): string {
 function statusOf(t: Translate, notice: NoticeRecord): string | null {
   const status = notice.current?.data.status;
   if (typeof status !== "string") return null;
-  const key = `permit.status.${status}`;
+  const key = `syncPermit.status.${status}`;
   return ["pending", "approved", "cancelled", "closed"].includes(status) ? t(key as MessageKey) : status;
 }
 

@@ -85,6 +85,8 @@ export class SyncEngine {
   versions: Map<string, number> = new Map();
   /** Entities that an op the server has not decided yet changes ("待同步" marks). */
   pendingKeys: Set<string> = new Set();
+  /** The command kinds the server said it decides: the app offers only those actions. */
+  commands: Set<string> = new Set();
 
   private readonly listeners = new Set<Listener>();
   private readonly now: () => number;
@@ -268,6 +270,7 @@ export class SyncEngine {
         }
       }
       writes.push(tx.objectStore("meta").put(page.cursor, "cursor"), tx.objectStore("meta").put(page.scope, "scope"));
+      if (page.commands) writes.push(tx.objectStore("meta").put(page.commands, "commands"));
       await Promise.all([...writes, tx.done]);
       ({ cursor, scope } = page);
       if (!page.more) break;
@@ -285,11 +288,13 @@ export class SyncEngine {
 
   /** Server state with every op still in the outbox applied on top, in HLC order. */
   async refresh(): Promise<void> {
-    const [entities, outbox, notices] = await Promise.all([
+    const [entities, outbox, notices, commands] = await Promise.all([
       this.db.getAll("entities"),
       this.db.getAllFromIndex("outbox", "by_hlc"),
       this.db.getAll("notices"),
+      this.db.get("meta", "commands") as Promise<string[] | undefined>,
     ]);
+    this.commands = new Set(commands ?? []);
     const view = new Map<string, JsonObject>();
     const versions = new Map<string, number>();
     for (const e of entities) {

@@ -104,4 +104,5 @@ export interface PullResponse {
   server_time: number;
   scope: string;
   reset: boolean;
+  commands?: string[]; // the kinds this server decides (absent from older servers)
 }

@@ -1,7 +1,7 @@
 """sync: stored op results, LWW field stamps, owner of each change-log row
 
 Revision ID: 0004_sync
-Revises: 0002
+Revises: 0006_permits
 Create Date: 2026-11-28 12:30:00.000000
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import backend.db.base
 
 revision: str = "0004_sync"
-down_revision: str | None = "0002"
+down_revision: str | None = "0006_permits"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

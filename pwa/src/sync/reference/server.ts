@@ -107,7 +107,7 @@ export class ReferenceServer {
     const scope = await viewer.fingerprint();
     const reset = Boolean(request.scope) && request.scope !== scope;
     const page = pullPage(this.log, viewer, reset ? 0 : request.cursor, request.limit ?? 500, PATH_ENTITIES);
-    return { changes: page.changes, cursor: page.cursor, more: page.more, server_time: nowMs, scope, reset };
+    return { changes: page.changes, cursor: page.cursor, more: page.more, server_time: nowMs, scope, reset, commands: [...COMMANDS.keys()].sort() };
   }
 }
 

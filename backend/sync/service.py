@@ -3,8 +3,9 @@
 A push is one transaction. Its ops run without a savepoint each (handlers check before they
 write), one flush at the end writes every change, the change log and the stored results
 together: a constant number of statements per batch, not per op. If anything unexpected
-fails, the transaction is rolled back and the batch is run again with a savepoint per op, so
-the faulty op is answered `deferred` and the others still apply (docs/sync.md, "Atomic per op").
+fails — or a handler refuses after it wrote — the transaction is rolled back and the batch is
+run again with a savepoint per op, so the faulty op is answered `deferred` (or `rejected`,
+without its writes) and the others still apply (docs/sync.md, "Atomic per op").
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ log = logging.getLogger("tezuo.sync")
 SEEN_EVERY = timedelta(minutes=5)
 # Units on the way to one's own (and to one's scopes) are visible to everyone below them.
 PATH_ENTITIES = frozenset({"org_unit"})
+
+
+class WroteThenRejected(Exception):
+    """A handler refused after writing: the batch is redone with a savepoint per op."""
 
 
 def ms(moment: datetime) -> int:
@@ -154,9 +159,20 @@ class DbPush:
             op.signature, challenge, passkey.public_key, self.ctx.settings.rp_id, self.ctx.settings.origin
         )
 
+    def _writes(self) -> tuple[int, int, int, int]:
+        """A cheap fingerprint of what the session holds to write (new, dirty, deleted, stamps)."""
+        db = self.ctx.db
+        return (len(db.new), len(db.dirty), len(db.deleted), self.ctx.stamps.writes)
+
     async def run(self, command: Command[SyncContext], op: Operation, args: Any, stamp: Stamp) -> Effect:
+        before = self._writes()
         if not self.careful:
-            return await command.handler(self.ctx, op, args, stamp)
+            try:
+                return await command.handler(self.ctx, op, args, stamp)
+            except Reject:
+                if self._writes() != before:  # it wrote, then refused: only a savepoint can undo that
+                    raise WroteThenRejected(op.kind) from None
+                raise
         mark = self.ctx.stamps.mark()
         try:
             async with self.ctx.db.begin_nested():
@@ -164,11 +180,14 @@ class DbPush:
                 await self.ctx.db.flush()
                 return effect
         except Reject:
+            if self._writes() != before:
+                self.ctx.stamps.rollback(mark)
+                await self.prefetch(self._ops)  # the rollback expired what the op touched
             raise
         except Exception:
             log.exception("sync op %s (%s) failed; deferred", op.op_id, op.kind)
             self.ctx.stamps.rollback(mark)
-            await self.prefetch(self._ops)  # the rollback expired what the op touched
+            await self.prefetch(self._ops)
             raise Defer("server_error", "服务器处理该操作时出错，稍后自动重试") from None
 
     async def commit(self) -> int:

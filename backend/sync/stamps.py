@@ -24,6 +24,7 @@ class FieldStamps:
         self.db = db
         self._loaded: dict[Key, dict[str, Stamp]] = {}
         self._changed: dict[Key, dict[str, Stamp]] = {}
+        self.writes = 0  # counts `set` calls, so a caller can tell whether anything was set
 
     async def load(self, entity: str, ids: Iterable[uuid.UUID]) -> None:
         wanted = [i for i in set(ids) if (entity, i) not in self._loaded]
@@ -44,6 +45,7 @@ class FieldStamps:
         return {**self._loaded[key], **self._changed.get(key, {})}
 
     def set(self, entity: str, entity_id: uuid.UUID, names: Iterable[str], stamp: Stamp) -> None:
+        self.writes += 1
         changed = self._changed.setdefault((entity, entity_id), {})
         for name in names:
             changed[name] = stamp
@@ -53,6 +55,7 @@ class FieldStamps:
 
     def rollback(self, mark: dict[Key, dict[str, Stamp]]) -> None:
         self._changed = mark
+        self.writes += 1
 
     async def flush(self) -> None:
         rows = [

@@ -52,9 +52,16 @@ async def clash(ctx: SyncContext, op: Operation, args: SignOffIn, stamp: Stamp) 
     return Effect(target=await ctx.db.get(Person, op.entity_id))
 
 
+@command("test.write_then_refuse", Rule.GUARDED, SignOffIn, "person")
+async def write_then_refuse(ctx: SyncContext, op: Operation, args: SignOffIn, stamp: Stamp) -> Effect:
+    """Breaks the handler contract (refuses after writing), as a careless domain might."""
+    ctx.db.add(Device(id=uuid.uuid4(), kind="phone", name="must not survive"))
+    raise Invalid("refused after writing", code="too_late")
+
+
 def _with_test_commands(client):
     registry = build_registry()
-    for extra in (sign_off, explode, clash):
+    for extra in (sign_off, explode, clash, write_then_refuse):
         registry.add(extra)
     client.app.state.sync_registry = registry
     return client
@@ -150,3 +157,26 @@ async def test_a_failing_handler_is_deferred_and_the_others_still_apply(
         assert (person.phone, person.locale, person.version) == ("13911110000", "en", 2)
         kinds = (await db.scalars(select(SyncOpResult.kind))).all()
     assert sorted(kinds) == ["worker.update_contact"] * 2  # deferred ops are not stored: retried later
+
+
+async def test_a_handler_that_refuses_after_writing_leaves_nothing_behind(
+    app_client, sessionmaker, settings, clock, org
+):
+    client = _with_test_commands(app_client)
+    _, me = await _enrolled(client, sessionmaker, settings, clock, org)
+    phone = Phone(clock)
+    ops = [
+        phone.contact(me, phone="13911110000"),
+        phone.op("test.write_then_refuse", "person", me, {}),
+        phone.contact(me, locale="en"),
+    ]
+    assert await _push(client, phone, *ops) == [
+        ("applied", None),
+        ("rejected", "too_late"),
+        ("applied", None),
+    ]
+    async with sessionmaker() as db:
+        names = (await db.scalars(select(Device.name))).all()
+        person = await db.get(Person, me)
+    assert "must not survive" not in names
+    assert (person.phone, person.locale, person.version) == ("13911110000", "en", 2)

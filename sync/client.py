@@ -13,7 +13,7 @@ the same rules and drives the property tests and `tezuo bench sync`. Rules:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -23,7 +23,6 @@ from sync import mutators
 from sync.canonical import op_challenge
 from sync.hlc import HlcClock
 from sync.messages import (
-    Applied,
     Final,
     Merged,
     OpResult,
@@ -162,9 +161,9 @@ class SyncClient:
             self.cursor, self.scope = response.cursor, response.scope
             if not response.more:
                 break
-        for op_id in [p.op_id for p in self.outbox.values() if p.acked_seq is not None]:
-            if self.outbox[op_id].acked_seq <= self.cursor:  # type: ignore[operator]
-                del self.outbox[op_id]
+        for pending in list(self.outbox.values()):  # ops the pulled state now contains
+            if pending.acked_seq is not None and pending.acked_seq <= self.cursor:
+                del self.outbox[pending.op_id]
 
     async def sync(self, transport: Transport) -> None:
         await self.push(transport)
@@ -177,9 +176,6 @@ class SyncClient:
         for pending in self.outbox.values():
             apply_op(state, pending.op, str(self.person_id))
         return state
-
-    def pending_ops(self) -> Iterator[dict[str, Any]]:
-        return (p.op for p in self.outbox.values())
 
 
 def apply_op(state: dict[Key, dict[str, Any]], op: dict[str, Any], me: str) -> None:
@@ -204,7 +200,3 @@ def apply_op(state: dict[Key, dict[str, Any]], op: dict[str, Any], me: str) -> N
         state[key] = mutators.approve(current, by=me, at=wall, hlc=op["hlc"])
     elif kind == "permit.cancel" and current is not None:
         state[key] = mutators.cancel(current, by=me, reason=args["reason"])
-
-
-def is_accepted(result: Final) -> bool:
-    return isinstance(result, Applied | Merged)

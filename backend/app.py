@@ -21,6 +21,7 @@ from backend.http.problems import HANDLERS
 from backend.org.routes import OrgController
 from backend.people.routes import PeopleController
 from backend.permits.routes import PermitController
+from backend.sync.routes import SyncController
 
 
 @get("/api/health", operation_id="health", sync_to_thread=False)
@@ -48,6 +49,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         OrgController,
         PermitController,
         GasController,
+        SyncController,
     ]
     if settings.pwa_dir.is_dir():
         handlers.append(

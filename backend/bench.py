@@ -12,6 +12,7 @@ from backend.config import Settings
 # Each bench is `async def run(settings, args) -> int`; it prints a table, then one JSON line.
 BENCHES: dict[str, str] = {
     "permits": "backend.permits.bench:run",
+    "sync": "backend.sync.bench:run",
 }
 
 
@@ -19,10 +20,14 @@ def register(sub: Any) -> None:
     cmd = sub.add_parser("bench", help="run a benchmark and print its figures (last line: JSON)")
     cmd.add_argument("name", choices=sorted(BENCHES))
     cmd.add_argument("--quick", action="store_true", help="fewer rounds (smoke test)")
+    cmd.add_argument("options", nargs=argparse.REMAINDER, help="the bench's own options (`-- --help`)")
     cmd.set_defaults(func=run_bench)
 
 
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    if "--quick" in args.options:  # `tezuo bench NAME --quick`: the flag after the name
+        args.quick = True
+        args.options = [o for o in args.options if o != "--quick"]
     module, _, attr = BENCHES[args.name].partition(":")
     func = getattr(importlib.import_module(module), attr)
     result: int = asyncio.run(func(settings, args))

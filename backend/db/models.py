@@ -15,6 +15,7 @@ from backend.permits.models import (
     Permit,
     PermitEvent,
 )
+from backend.sync.models import FieldStamp, SyncOpResult
 
 __all__ = [
     "Absence",
@@ -28,6 +29,7 @@ __all__ = [
     "Device",
     "DeviceToken",
     "Enrollment",
+    "FieldStamp",
     "GasAnalysis",
     "GasDetector",
     "GasReading",
@@ -41,6 +43,7 @@ __all__ = [
     "SafetyFeature",
     "SchedulerLease",
     "SitePlan",
+    "SyncOpResult",
     "Timer",
     "WebSession",
 ]

@@ -19,6 +19,7 @@ from backend.http.deps import provide_db, provide_now, provide_principal, provid
 from backend.http.problems import HANDLERS
 from backend.org.routes import OrgController
 from backend.people.routes import PeopleController
+from backend.workers.routes import router as qualifications
 
 
 @get("/api/health", operation_id="health", sync_to_thread=False)
@@ -39,7 +40,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         finally:
             await engine.dispose()
 
-    handlers: list = [health, AuthController, PeopleController, OrgController]
+    handlers: list = [health, AuthController, PeopleController, OrgController, qualifications]
     if settings.pwa_dir.is_dir():
         handlers.append(
             create_static_files_router(

@@ -9,8 +9,11 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
+from backend import bench
 from backend.config import Settings, load_settings
+from backend.integrations import cli as integrations_cli
 from backend.jobs import cli as jobs_cli
+from backend.ledger import cli as ledger_cli
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -122,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--minutes", type=int, default=60 * 24)
     enroll.set_defaults(func=_users_enroll)
     jobs_cli.register(sub)
+    ledger_cli.register(sub)
+    integrations_cli.register(sub)
+    bench.register(sub)
     return parser
 
 

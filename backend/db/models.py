@@ -3,26 +3,50 @@
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.db.base import Base
 from backend.db.changes import ChangeLog
+from backend.integrations.models import OutboxMessage
 from backend.jobs.models import SchedulerLease, Timer
+from backend.ledger.models import LedgerImport
+from backend.notifications.models import Notification
 from backend.org.models import Area, OrgUnit, SafetyFeature, SitePlan
 from backend.people.models import Contractor, Deputy, Person, RoleAssignment
+from backend.workers.models import (
+    Assignment,
+    Certificate,
+    CertificateEvent,
+    Freeze,
+    OffJobPeriod,
+    PracticalAssessment,
+    TrainingRecord,
+    Violation,
+)
 
 __all__ = [
     "Area",
+    "Assignment",
     "Base",
+    "Certificate",
+    "CertificateEvent",
     "Challenge",
     "ChangeLog",
     "Contractor",
     "Deputy",
     "Device",
     "Enrollment",
+    "Freeze",
+    "LedgerImport",
+    "Notification",
+    "OffJobPeriod",
     "OrgUnit",
+    "OutboxMessage",
     "Passkey",
     "Person",
+    "PracticalAssessment",
     "RoleAssignment",
     "SafetyFeature",
     "SchedulerLease",
     "SitePlan",
     "Timer",
+    "TrainingRecord",
+    "Violation",
     "WebSession",
 ]

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.config import Settings
 from backend.jobs.models import Timer
 
 
@@ -24,6 +25,12 @@ class JobContext:
     db: AsyncSession
     timer: Timer
     now: datetime
+    settings: Settings | None = None  # what the scheduler process was started with
+
+    def require_settings(self) -> Settings:
+        if self.settings is None:
+            raise RuntimeError(f"timer kind {self.timer.kind} needs the scheduler's settings")
+        return self.settings
 
 
 Handler = Callable[[JobContext], Awaitable[None]]
@@ -31,6 +38,9 @@ Handler = Callable[[JobContext], Awaitable[None]]
 # Every built-in kind. Domains add their line here (no import-time scanning of packages).
 HANDLERS: dict[str, str] = {
     "jobs.purge_expired_auth": "backend.jobs.builtin:purge_expired_auth",
+    "workers.certificate_warning": "backend.workers.warnings_part:certificate_warning",
+    "workers.daily_scan": "backend.workers.scan_part:daily_scan_job",
+    "integrations.deliver": "backend.integrations.service:deliver_job",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from backend.core.crypto import FieldCipher
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.org.models import OrgUnit
 from backend.people import idnumber
-from backend.people.models import ROLES, Deputy, Person, RoleAssignment
+from backend.people.models import EMPLOYMENT, ROLES, Deputy, Person, RoleAssignment
 from backend.people.schemas import PersonOut
 
 
@@ -139,3 +140,38 @@ async def list_people(
     ).all()
     roles = await roles_of(db, [p.id for p in people])
     return [to_out(p, roles[p.id]) for p in people], total
+
+
+async def set_employment(db: AsyncSession, person: Person, status: str, now: datetime) -> bool:
+    """Change a person's employment state; True if it changed. Leaving stamps `left_at`.
+
+    What follows from it (freezes, gate access, timers) is the qualifications domain's job:
+    call `backend.workers.service.change_employment`, which calls this.
+    """
+    if status not in EMPLOYMENT:
+        raise Invalid(f"未知在职状态 {status}", code="employment_unknown")
+    if person.employment == status:
+        return False
+    person.employment = status
+    person.left_at = now if status == "left" else None
+    await db.flush()
+    return True
+
+
+async def holders_covering(
+    db: AsyncSession, path: str, roles: Sequence[str], *, within: str = "/"
+) -> list[uuid.UUID]:
+    """People holding one of `roles` over `path`, granted at `within` or below (e.g. a workshop)."""
+    ancestors = [path[: i + 1] for i, ch in enumerate(path) if ch == "/" and path[: i + 1].startswith(within)]
+    if not ancestors:
+        return []
+    rows = await db.scalars(
+        select(RoleAssignment.person_id)
+        .where(
+            RoleAssignment.role.in_(roles),
+            RoleAssignment.scope_path.in_(ancestors),
+            RoleAssignment.deleted_at.is_(None),
+        )
+        .distinct()
+    )
+    return list(rows)

@@ -43,13 +43,15 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     printed = 0
-    while not stop.is_set():
+    while True:
         for entry in state.received[printed:]:
             mark = " (duplicate)" if entry.duplicate else ""
             event = entry.body.get("event") or entry.path.rsplit("/", 1)[-1]
             who = (entry.body.get("person") or entry.body.get("data", {}).get("person") or {}).get("name", "")
             print(f"  {entry.at[11:19]} {entry.target:4} {event} {who}{mark}", flush=True)
         printed = len(state.received)
+        if stop.is_set():
+            break
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.5)
     await server.stop()

@@ -191,9 +191,12 @@ class RowChecker:
             return None
         rule = rule_at(self.catalog, item.family, dates["issued_on"] or dates["valid_until"] or self.today)
         issued, until = dates["issued_on"], dates["valid_until"]
+        first_issued = dates["first_issued_on"]
         if issued is None and until is not None:
             issued = add_years(until, -rule.validity_years)
-        issued = issued or dates["first_issued_on"]
+            if first_issued is not None and first_issued > issued:
+                issued = first_issued  # first issued after the full term back: a shorter first term
+        issued = issued or first_issued
         if issued is None:
             errors.append(RowError(row, "missing_field", "缺少发证日期或有效期", "valid_until"))
             return None

@@ -10,6 +10,8 @@ import { Home } from "./pages/Home";
 import { SignIn } from "./pages/SignIn";
 import { useRoute } from "./router";
 import { useStore } from "./store";
+import { Ledger } from "./workers/Ledger";
+import { MyCertificates } from "./workers/MyCertificates";
 
 function Page() {
   const t = useT();
@@ -17,6 +19,8 @@ function Page() {
   const auth = useStore(authStore);
   if (route.name === "enroll") return <Enroll code={route.code} />;
   if (route.name === "login") return <SignIn />;
+  if (auth.status === "signedIn" && route.name === "certificates") return <MyCertificates />;
+  if (auth.status === "signedIn" && route.name === "ledger") return <Ledger view={route.view} />;
   if (auth.status === "signedIn") return <Home me={auth.me} savedAt={auth.savedAt} />;
   if (auth.status === "signedOut") return <SignIn />;
   return (

@@ -1,13 +1,21 @@
-/** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`. */
+/** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`, `#/certificates`, `#/ledger[/shadow|/import]`. */
 
 import { useEffect, useState } from "preact/hooks";
 
-export type Route = { name: "home" } | { name: "login" } | { name: "enroll"; code: string };
+export type LedgerView = "list" | "shadow" | "import";
+export type Route =
+  | { name: "home" }
+  | { name: "login" }
+  | { name: "enroll"; code: string }
+  | { name: "certificates" }
+  | { name: "ledger"; view: LedgerView };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, "").replace(/^\/+/, "");
   const [head = "", ...rest] = path.split("/");
   if (head === "login") return { name: "login" };
+  if (head === "certificates") return { name: "certificates" };
+  if (head === "ledger") return { name: "ledger", view: rest[0] === "shadow" || rest[0] === "import" ? rest[0] : "list" };
   if (head === "enroll" && rest[0]) {
     try {
       return { name: "enroll", code: decodeURIComponent(rest[0]) };
@@ -26,6 +34,10 @@ export function hrefOf(route: Route): string {
       return "#/login";
     case "enroll":
       return `#/enroll/${encodeURIComponent(route.code)}`;
+    case "certificates":
+      return "#/certificates";
+    case "ledger":
+      return route.view === "list" ? "#/ledger" : `#/ledger/${route.view}`;
   }
 }
 

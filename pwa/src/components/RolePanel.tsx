@@ -1,6 +1,7 @@
 import type { Me } from "../api";
 import { roleLabel, useT } from "../i18n";
 import { grantsOfTab, type Tab } from "../tabs";
+import { QualificationLinks } from "../workers/QualificationLinks";
 
 /** One tab's first screen: what the role means for this person, where they hold it, what comes next. */
 export function RolePanel({ tab, me }: { tab: Tab; me: Me }) {
@@ -25,6 +26,7 @@ export function RolePanel({ tab, me }: { tab: Tab; me: Me }) {
           <p class="muted">{t("scope.none")}</p>
         )}
       </article>
+      <QualificationLinks tab={tab} />
       <article class="card card-soon" data-testid={`soon-${tab}`}>
         <span class="badge">{t("soon.badge")}</span>
         <p>{t(`soon.${tab}`)}</p>

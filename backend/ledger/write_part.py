@@ -66,12 +66,44 @@ async def write(
 ) -> Written:
     out = Written()
     firms = await _contractors(db, plans, enterprise_id, out)
+    # Everything that already exists is looked up before the first insert: inside one long
+    # transaction PostgreSQL's statistics still describe the tables as they were, so look-ups
+    # interleaved with the inserts would turn into sequential scans of ever larger tables.
+    known = await _known(db, ciphers, plans)
     for start in range(0, len(plans), CHUNK):
         chunk = plans[start : start + CHUNK]
-        people = await _people(db, ciphers, chunk, firms, now, out)
-        await _certificates(db, catalog, ciphers, chunk, people, import_id, now, today, out)
+        people = await _people(db, ciphers, chunk, firms, known.people, now, out)
+        await _certificates(db, catalog, ciphers, chunk, people, known, import_id, now, today, out)
         tick(sum(max(1, len(p.certs)) for p in chunk))
     return out
+
+
+@dataclass
+class Known:
+    """What the database already holds for the ledger's people."""
+
+    people: dict[str, Person] = field(default_factory=dict)  # id number → person
+    certificates: dict[tuple[uuid.UUID, str], Certificate] = field(default_factory=dict)
+    assignments: set[tuple[uuid.UUID, str]] = field(default_factory=set)
+
+
+async def _known(db: AsyncSession, ciphers: Ciphers, plans: Sequence[PersonPlan]) -> Known:
+    known = Known()
+    index = {ciphers.id_number.blind_index(p.id_number): p.id_number for p in plans}
+    keys = list(index)
+    for start in range(0, len(keys), CHUNK):
+        rows = await db.scalars(select(Person).where(Person.id_number_index.in_(keys[start : start + CHUNK])))
+        known.people.update({index[p.id_number_index]: p for p in rows})
+    ids = [p.id for p in known.people.values()]
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        for c in await db.scalars(select(Certificate).where(Certificate.person_id.in_(part))):
+            known.certificates[(c.person_id, c.item_key)] = c
+        found = await db.execute(
+            select(Assignment.person_id, Assignment.item_key).where(Assignment.person_id.in_(part))
+        )
+        known.assignments.update((pid, key) for pid, key in found)
+    return known
 
 
 async def _contractors(
@@ -97,14 +129,13 @@ async def _people(
     ciphers: Ciphers,
     chunk: Sequence[PersonPlan],
     firms: dict[str, uuid.UUID],
+    known: dict[str, Person],
     now: datetime,
     out: Written,
 ) -> dict[str, Person | PersonRef]:
     """The chunk's people by ID number: existing ones updated, the others created in bulk."""
-    index = {ciphers.id_number.blind_index(p.id_number): p for p in chunk}
     existing: dict[str, Person | PersonRef] = {
-        index[row.id_number_index].id_number: row
-        for row in await db.scalars(select(Person).where(Person.id_number_index.in_(list(index))))
+        p.id_number: known[p.id_number] for p in chunk if p.id_number in known
     }
     new_rows: list[dict[str, Any]] = []
     grants: list[dict[str, Any]] = []
@@ -164,20 +195,14 @@ async def _certificates(
     ciphers: Ciphers,
     chunk: Sequence[PersonPlan],
     people: dict[str, Person | PersonRef],
+    known: Known,
     import_id: uuid.UUID,
     now: datetime,
     today: date,
     out: Written,
 ) -> None:
-    ids = [people[p.id_number].id for p in chunk]
-    held = {
-        (c.person_id, c.item_key): c
-        for c in await db.scalars(select(Certificate).where(Certificate.person_id.in_(ids)))
-    }
-    found = await db.execute(
-        select(Assignment.person_id, Assignment.item_key).where(Assignment.person_id.in_(ids))
-    )
-    assigned: set[tuple[uuid.UUID, str]] = {(pid, key) for pid, key in found}
+    held = known.certificates
+    assigned = known.assignments
     new_certs: list[dict[str, Any]] = []
     new_assignments: list[dict[str, Any]] = []
     touched: list[Certificate] = []

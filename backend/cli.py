@@ -11,9 +11,11 @@ from typing import Any
 
 from backend import bench
 from backend.config import Settings, load_settings
+from backend.gas import cli as gas_cli
 from backend.integrations import cli as integrations_cli
 from backend.jobs import cli as jobs_cli
 from backend.ledger import cli as ledger_cli
+from backend.permits import cli as permits_cli
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -127,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_cli.register(sub)
     ledger_cli.register(sub)
     integrations_cli.register(sub)
+    permits_cli.register(sub)
+    gas_cli.register(sub)
     bench.register(sub)
     return parser
 

@@ -3,12 +3,20 @@
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.db.base import Base
 from backend.db.changes import ChangeLog
+from backend.gas.models import DeviceToken, GasDetector, GasReading
 from backend.integrations.models import OutboxMessage
 from backend.jobs.models import SchedulerLease, Timer
 from backend.ledger.models import LedgerImport
-from backend.notifications.models import Notification
 from backend.org.models import Area, OrgUnit, SafetyFeature, SitePlan
 from backend.people.models import Contractor, Deputy, Person, RoleAssignment
+from backend.permits.models import (
+    Absence,
+    ApprovalSlot,
+    GasAnalysis,
+    Notification,
+    Permit,
+    PermitEvent,
+)
 from backend.workers.models import (
     Assignment,
     Certificate,
@@ -21,6 +29,8 @@ from backend.workers.models import (
 )
 
 __all__ = [
+    "Absence",
+    "ApprovalSlot",
     "Area",
     "Assignment",
     "Base",
@@ -31,14 +41,20 @@ __all__ = [
     "Contractor",
     "Deputy",
     "Device",
+    "DeviceToken",
     "Enrollment",
     "Freeze",
+    "GasAnalysis",
+    "GasDetector",
+    "GasReading",
     "LedgerImport",
     "Notification",
     "OffJobPeriod",
     "OrgUnit",
     "OutboxMessage",
     "Passkey",
+    "Permit",
+    "PermitEvent",
     "Person",
     "PracticalAssessment",
     "RoleAssignment",

@@ -19,6 +19,7 @@ from backend.db.base import new_id
 from backend.db.engine import make_engine, make_sessionmaker, transaction
 from backend.demo.accounts import issue_demo_links, print_demo_links
 from backend.demo.certificates import install_certificates
+from backend.demo.permits import install_permits
 from backend.demo.plan import AS_OF, plan_demo
 from backend.demo.records import DemoPlan, DemoSite
 from backend.demo.siteplan import find_cjk_font, render_site_plan
@@ -190,6 +191,7 @@ async def load_demo(settings: Settings, print_links: bool = True) -> int:
             created = await install_plant(db, settings, plan)
             certificates = await install_certificates(db, settings, plan, utcnow())
             cjk = draw_missing_plans(settings, plan)
+            edge_token = await install_permits(db, settings, plan, utcnow())
             links = await issue_demo_links(db, settings, plan, utcnow())
     except DomainError as exc:
         print(f"错误 error [{exc.code}]: {exc.detail}", file=sys.stderr)
@@ -206,4 +208,6 @@ async def load_demo(settings: Settings, print_links: bool = True) -> int:
             spread = "有效/待复审/即将到期/过期/影子操作工"
             print(f"  {certificates} 证书 certificates of the three families ({spread})")
         print_demo_links(links)
+        if edge_token:
+            print(f"演示边缘节点令牌 demo edge-node token (shown once; POST /api/gas/readings): {edge_token}")
     return 0

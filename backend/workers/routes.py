@@ -1,8 +1,9 @@
 """Qualification endpoints: a worker's file and countdown, certificates, the manager's ledger,
 shadow operators, freezes, contractors. Handlers are thin: check the scope, call the service.
 
-`router` bundles this issue's controllers (and the catalogue, ledger import/export and
-notification ones) so that app.py adds them with one line.
+`router` bundles this issue's controllers (and the catalogue and ledger import/export ones) so
+that app.py adds them with one line. In-app notifications are listed by the permits domain
+(`GET /api/permits/notifications`), whose table the warnings write to.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from backend.catalog.routes import CatalogController
 from backend.core.errors import Forbidden
 from backend.http.deps import Caller, Conf, Db, Now
 from backend.ledger.routes import LedgerController
-from backend.notifications.routes import NotificationsController
 from backend.workers import records_part, service
 from backend.workers.guards_part import HR, MANAGE, RECORD_VIOLATIONS, managed
 from backend.workers.routes_certificates_part import CertificatesController
@@ -196,6 +196,5 @@ router = Router(
         ContractorsController,
         CatalogController,
         LedgerController,
-        NotificationsController,
     ],
 )

@@ -24,9 +24,9 @@ from backend.catalog.service import catalog_for, item, local_date, local_moment
 from backend.integrations import service as outbox
 from backend.jobs import service as jobs
 from backend.jobs.registry import JobContext
-from backend.notifications.service import notify
 from backend.people import service as people
 from backend.people.models import Person
+from backend.permits.approvals import notify as notify_one
 from backend.workers.deadlines_part import lapse_reason
 from backend.workers.freeze_part import freeze
 from backend.workers.models import Certificate
@@ -241,6 +241,23 @@ async def fire(
             dedupe_key=key,
             now=now,
         )
+
+
+async def notify(
+    db: AsyncSession,
+    recipients: Iterable[uuid.UUID],
+    kind: str,
+    title: str,
+    body: str,
+    data: dict[str, Any],
+    *,
+    dedupe_key: str,
+    now: datetime,
+) -> None:
+    """An in-app notification per recipient, once per timer (the table is the permits domain's,
+    which also carries web push later); `now` is kept for the call sites' symmetry."""
+    for rid in dict.fromkeys(recipients):
+        await notify_one(db, rid, kind, title, body, None, f"{dedupe_key}:{rid}", data)
 
 
 def hr_key(cert_id: uuid.UUID, deadline: date) -> str:

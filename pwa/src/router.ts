@@ -1,4 +1,5 @@
-/** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`, `#/certificates`, `#/ledger[/shadow|/import]`. */
+/** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`, `#/permits/new`, `#/permits/<id>`,
+ * `#/certificates`, `#/ledger[/shadow|/import]`. */
 
 import { useEffect, useState } from "preact/hooks";
 
@@ -7,22 +8,28 @@ export type Route =
   | { name: "home" }
   | { name: "login" }
   | { name: "enroll"; code: string }
+  | { name: "permitNew" }
+  | { name: "permit"; id: string }
   | { name: "certificates" }
   | { name: "ledger"; view: LedgerView };
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, "").replace(/^\/+/, "");
   const [head = "", ...rest] = path.split("/");
   if (head === "login") return { name: "login" };
+  if (head === "enroll" && rest[0]) return { name: "enroll", code: decode(rest[0]) };
+  if (head === "permits" && rest[0] === "new") return { name: "permitNew" };
+  if (head === "permits" && rest[0]) return { name: "permit", id: decode(rest[0]) };
   if (head === "certificates") return { name: "certificates" };
   if (head === "ledger") return { name: "ledger", view: rest[0] === "shadow" || rest[0] === "import" ? rest[0] : "list" };
-  if (head === "enroll" && rest[0]) {
-    try {
-      return { name: "enroll", code: decodeURIComponent(rest[0]) };
-    } catch {
-      return { name: "enroll", code: rest[0] };
-    }
-  }
   return { name: "home" };
 }
 
@@ -34,6 +41,10 @@ export function hrefOf(route: Route): string {
       return "#/login";
     case "enroll":
       return `#/enroll/${encodeURIComponent(route.code)}`;
+    case "permitNew":
+      return "#/permits/new";
+    case "permit":
+      return `#/permits/${encodeURIComponent(route.id)}`;
     case "certificates":
       return "#/certificates";
     case "ledger":

@@ -167,7 +167,7 @@ function LedgerList() {
         <p class="muted" data-testid="ledger-total">
           {t("qual.ledger.total", { total: page.total })}{" "}
           {Object.entries(page.by_status).map(([s, n]) => (
-            <span key={s} class={`chip status-${s}`}>
+            <span key={s} class={`chip qs-${s}`}>
               {t(`qual.status.${s as (typeof STATUSES)[number]}`)} {n}
             </span>
           ))}
@@ -190,7 +190,7 @@ function LedgerList() {
               </span>
             </div>
             <div class="row-side">
-              <span class={`chip status-${c.status}`}>{t(`qual.status.${c.status}`)}</span>
+              <span class={`chip qs-${c.status}`}>{t(`qual.status.${c.status}`)}</span>
               <span class="small">{c.days_left >= 0 ? t("qual.daysLeft", { days: c.days_left }) : t("qual.countdown.lapsed", { days: -c.days_left })}</span>
             </div>
           </li>
@@ -231,7 +231,7 @@ function ShadowList() {
               <span class="small">{s.item_name}</span>
             </div>
             <div class="row-side">
-              <span class="chip status-shadow">{t(`qual.shadow.reason.${reasonKey(s.reason)}`)}</span>
+              <span class="chip qs-shadow">{t(`qual.shadow.reason.${reasonKey(s.reason)}`)}</span>
               {s.days_lapsed !== null && s.days_lapsed > 0 && <span class="small">{t("qual.countdown.lapsed", { days: s.days_lapsed })}</span>}
             </div>
           </li>

@@ -49,7 +49,7 @@ function CertificateCard({ cert }: { cert: Certificate }) {
             {cert.family_name} · {cert.category_name}
           </p>
         </div>
-        <span class={`chip status-${cert.status}`} data-testid="cert-status">
+        <span class={`chip qs-${cert.status}`} data-testid="cert-status">
           {t(`qual.status.${cert.status}`)}
         </span>
       </header>

@@ -22,7 +22,8 @@ from backend.demo.plant import load_demo
 from backend.demo.staff import APPROVER_ROLES
 from backend.org.models import HAZARD_CLASSES, Area, OrgUnit, SafetyFeature, SitePlan
 from backend.people import idnumber
-from backend.people.models import ROLES, Contractor, Deputy, Person, RoleAssignment
+from backend.people.models import Contractor, Deputy, Person, RoleAssignment
+from backend.people.roles import ROLES
 from backend.people.service import id_cipher
 
 Maker = async_sessionmaker[AsyncSession]

@@ -11,7 +11,7 @@ from backend.demo.site_geometry import inside
 from backend.demo.staff import APPROVER_ROLES
 from backend.org.models import FEATURE_KINDS, HAZARD_CLASSES
 from backend.people import idnumber
-from backend.people.models import ROLES
+from backend.people.roles import ROLES
 
 PLAN = plan_demo()
 

@@ -31,7 +31,7 @@ def at_local(day, hour, minute=0):
 
 
 async def notifications(client):
-    return (await client.get("/api/notifications/")).json()["items"]
+    return (await client.get("/api/permits/notifications")).json()
 
 
 async def cert_timers(sessionmaker, cert_id):

@@ -1,7 +1,7 @@
-"""qualifications: certificates, freezes, worker records, outbox, notifications, ledger imports
+"""qualifications: certificates, freezes, worker records, outbox, ledger imports
 
 Revision ID: 0005_qualifications
-Revises: 0002
+Revises: 0006_permits
 Create Date: 2026-11-28 11:35:34.765504
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import backend.db.base
 
 revision: str = "0005_qualifications"
-down_revision: str | None = "0002"
+down_revision: str | None = "0006_permits"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -128,32 +128,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_imports")),
     )
-    op.create_table(
-        "notifications",
-        sa.Column("recipient_id", sa.Uuid(), nullable=False),
-        sa.Column("kind", sa.String(length=48), nullable=False),
-        sa.Column("title", sa.String(length=200), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
-        sa.Column(
-            "data",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.Column("dedupe_key", sa.String(length=240), nullable=False),
-        sa.Column("created_at", backend.db.base.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("read_at", backend.db.base.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["recipient_id"], ["people.id"], name=op.f("fk_notifications_recipient_id_people")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
-        sa.UniqueConstraint("dedupe_key", name=op.f("uq_notifications_dedupe_key")),
-    )
-    with op.batch_alter_table("notifications", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_notifications_recipient_id_created_at", ["recipient_id", "created_at"], unique=False
-        )
-
     op.create_table(
         "off_job_periods",
         sa.Column("item_key", sa.String(length=40), nullable=True),
@@ -365,10 +339,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_off_job_periods_person_id"))
 
     op.drop_table("off_job_periods")
-    with op.batch_alter_table("notifications", schema=None) as batch_op:
-        batch_op.drop_index("ix_notifications_recipient_id_created_at")
-
-    op.drop_table("notifications")
     op.drop_table("ledger_imports")
     with op.batch_alter_table("certificates", schema=None) as batch_op:
         batch_op.drop_index("ix_certificates_status_deadline_on")

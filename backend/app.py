@@ -21,6 +21,7 @@ from backend.http.problems import HANDLERS
 from backend.org.routes import OrgController
 from backend.people.routes import PeopleController
 from backend.permits.routes import PermitController
+from backend.workers.permits_part import install as install_qualifications
 from backend.workers.routes import router as qualifications
 
 
@@ -31,6 +32,7 @@ def health(state: State) -> dict[str, str]:
 
 def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
     """Build the API and the PWA's static route for one set of settings."""
+    install_qualifications(settings)  # permits check certificates through backend.workers
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

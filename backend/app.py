@@ -22,6 +22,8 @@ from backend.org.routes import OrgController
 from backend.people.routes import PeopleController
 from backend.permits.routes import PermitController
 from backend.sync.routes import SyncController
+from backend.workers.permits_part import install as install_qualifications
+from backend.workers.routes import router as qualifications
 
 
 @get("/api/health", operation_id="health", sync_to_thread=False)
@@ -31,6 +33,7 @@ def health(state: State) -> dict[str, str]:
 
 def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
     """Build the API and the PWA's static route for one set of settings."""
+    install_qualifications(settings)  # permits check certificates through backend.workers
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -50,6 +53,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         PermitController,
         GasController,
         SyncController,
+        qualifications,
     ]
     if settings.pwa_dir.is_dir():
         handlers.append(

@@ -1,4 +1,9 @@
-"""`tezuo bench NAME`: a registry of benchmarks, NAME → "module:function", imported lazily."""
+"""`tezuo bench NAME`: a registry of benchmarks, NAME → "module:function", imported lazily.
+
+Each bench is `async def run(settings, args) -> int`; it prints a readable table, then one JSON
+line. `args.quick` asks for a smoke-test-sized run; `args.options` holds the bench's own options
+(everything after NAME), which it parses itself.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,10 @@ from typing import Any
 
 from backend.config import Settings
 
-# Each bench is `async def run(settings, args) -> int`; it prints a table, then one JSON line.
 BENCHES: dict[str, str] = {
     "permits": "backend.permits.bench:run",
     "sync": "backend.sync.bench:run",
+    "qualifications": "backend.ledger.bench:run",
 }
 
 

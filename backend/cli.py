@@ -12,7 +12,9 @@ from typing import Any
 from backend import bench
 from backend.config import Settings, load_settings
 from backend.gas import cli as gas_cli
+from backend.integrations import cli as integrations_cli
 from backend.jobs import cli as jobs_cli
+from backend.ledger import cli as ledger_cli
 from backend.permits import cli as permits_cli
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -125,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--minutes", type=int, default=60 * 24)
     enroll.set_defaults(func=_users_enroll)
     jobs_cli.register(sub)
+    ledger_cli.register(sub)
+    integrations_cli.register(sub)
     permits_cli.register(sub)
     gas_cli.register(sub)
     bench.register(sub)

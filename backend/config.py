@@ -23,6 +23,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 1_048_576
     session_hours: int = 12
     enrollment_minutes: int = 60 * 24
+    # Outside systems (backend/integrations): unset means messages wait in the outbox as "unrouted".
+    hr_webhook_url: str | None = None
+    gate_url: str | None = None
+    integration_secret: bytes | None = None  # HMAC key for X-Tezuo-Signature on outgoing webhooks
 
     @property
     def is_sqlite(self) -> bool:
@@ -79,4 +83,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret_key=_secret_key(env, data_dir),
         pwa_dir=Path(env.get("TEZUO_PWA_DIR") or root / "pwa" / "dist"),
         max_body_bytes=int(env.get("TEZUO_MAX_BODY_BYTES", "1048576")),
+        hr_webhook_url=env.get("TEZUO_HR_WEBHOOK_URL") or None,
+        gate_url=(env.get("TEZUO_GATE_URL") or "").rstrip("/") or None,
+        integration_secret=(env.get("TEZUO_INTEGRATION_SECRET") or "").encode() or None,
     )

@@ -4,7 +4,9 @@ from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSessi
 from backend.db.base import Base
 from backend.db.changes import ChangeLog
 from backend.gas.models import DeviceToken, GasDetector, GasReading
+from backend.integrations.models import OutboxMessage
 from backend.jobs.models import SchedulerLease, Timer
+from backend.ledger.models import LedgerImport
 from backend.org.models import Area, OrgUnit, SafetyFeature, SitePlan
 from backend.people.models import Contractor, Deputy, Person, RoleAssignment
 from backend.permits.models import (
@@ -16,12 +18,25 @@ from backend.permits.models import (
     PermitEvent,
 )
 from backend.sync.models import FieldStamp, SyncOpResult
+from backend.workers.models import (
+    Assignment,
+    Certificate,
+    CertificateEvent,
+    Freeze,
+    OffJobPeriod,
+    PracticalAssessment,
+    TrainingRecord,
+    Violation,
+)
 
 __all__ = [
     "Absence",
     "ApprovalSlot",
     "Area",
+    "Assignment",
     "Base",
+    "Certificate",
+    "CertificateEvent",
     "Challenge",
     "ChangeLog",
     "Contractor",
@@ -30,20 +45,27 @@ __all__ = [
     "DeviceToken",
     "Enrollment",
     "FieldStamp",
+    "Freeze",
     "GasAnalysis",
     "GasDetector",
     "GasReading",
+    "LedgerImport",
     "Notification",
+    "OffJobPeriod",
     "OrgUnit",
+    "OutboxMessage",
     "Passkey",
     "Permit",
     "PermitEvent",
     "Person",
+    "PracticalAssessment",
     "RoleAssignment",
     "SafetyFeature",
     "SchedulerLease",
     "SitePlan",
     "SyncOpResult",
     "Timer",
+    "TrainingRecord",
+    "Violation",
     "WebSession",
 ]

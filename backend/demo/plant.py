@@ -18,6 +18,7 @@ from backend.core.errors import DomainError
 from backend.db.base import new_id
 from backend.db.engine import make_engine, make_sessionmaker, transaction
 from backend.demo.accounts import issue_demo_links, print_demo_links
+from backend.demo.certificates import install_certificates
 from backend.demo.permits import install_permits
 from backend.demo.plan import AS_OF, plan_demo
 from backend.demo.records import DemoPlan, DemoSite
@@ -188,6 +189,7 @@ async def load_demo(settings: Settings, print_links: bool = True) -> int:
     try:
         async with transaction(make_sessionmaker(engine)) as db:
             created = await install_plant(db, settings, plan)
+            certificates = await install_certificates(db, settings, plan, utcnow())
             cjk = draw_missing_plans(settings, plan)
             edge_token = await install_permits(db, settings, plan, utcnow())
             links = await issue_demo_links(db, settings, plan, utcnow())
@@ -202,6 +204,9 @@ async def load_demo(settings: Settings, print_links: bool = True) -> int:
         await engine.dispose()
     if print_links:
         _print_summary(settings, plan, created, cjk, time.perf_counter() - started)
+        if certificates:
+            spread = "有效/待复审/即将到期/过期/影子操作工"
+            print(f"  {certificates} 证书 certificates of the three families ({spread})")
         print_demo_links(links)
         if edge_token:
             print(f"演示边缘节点令牌 demo edge-node token (shown once; POST /api/gas/readings): {edge_token}")

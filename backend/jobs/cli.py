@@ -40,7 +40,7 @@ async def _main(settings: Settings, owner: str, poll: float, once: bool) -> int:
     from backend.jobs.scheduler import Scheduler
 
     engine = make_engine(settings.database_url, pool_pre_ping=not settings.is_sqlite)
-    scheduler = Scheduler(make_sessionmaker(engine), utcnow, owner)
+    scheduler = Scheduler(make_sessionmaker(engine), utcnow, owner, settings=settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     # Ctrl-C and `docker stop` (SIGTERM) finish the timer in hand, release the lease, then exit.

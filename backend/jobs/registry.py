@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.config import Settings
 from backend.jobs.models import Timer
 
 
@@ -24,6 +25,12 @@ class JobContext:
     db: AsyncSession
     timer: Timer
     now: datetime
+    settings: Settings | None = None  # what the scheduler process was started with
+
+    def require_settings(self) -> Settings:
+        if self.settings is None:
+            raise RuntimeError(f"timer kind {self.timer.kind} needs the scheduler's settings")
+        return self.settings
 
 
 Handler = Callable[[JobContext], Awaitable[None]]
@@ -37,6 +44,9 @@ HANDLERS: dict[str, str] = {
     "permits.escalate": "backend.permits.jobs:escalate",
     "permits.gas_due": "backend.permits.jobs:gas_due",
     "permits.gas_watch": "backend.permits.jobs:gas_watch",
+    "workers.certificate_warning": "backend.workers.warnings_part:certificate_warning",
+    "workers.daily_scan": "backend.workers.scan_part:daily_scan_job",
+    "integrations.deliver": "backend.integrations.service:deliver_job",
 }
 
 

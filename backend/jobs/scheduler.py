@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.config import Settings
 from backend.core.clock import Clock
 from backend.db.engine import transaction
 from backend.jobs import service
@@ -40,8 +41,9 @@ class Outcome:
 
 def builtin_seeds() -> list[Seed]:
     from backend.jobs import builtin
+    from backend.workers import scan_part
 
-    return [builtin.seed]
+    return [builtin.seed, scan_part.seed]
 
 
 class Scheduler:
@@ -63,6 +65,7 @@ class Scheduler:
         lease_seconds: float = 300,
         seeds: Iterable[Seed] | None = None,
         lease_name: str = LEASE_NAME,
+        settings: Settings | None = None,
     ):
         self.sessionmaker = sessionmaker
         self.clock = clock
@@ -72,6 +75,7 @@ class Scheduler:
         self.lease_seconds = lease_seconds
         self.seeds = list(builtin_seeds() if seeds is None else seeds)
         self.lease_name = lease_name
+        self.settings = settings
         self.leader: bool | None = None  # None until the first tick
 
     async def run_once(self) -> list[Outcome]:
@@ -84,7 +88,7 @@ class Scheduler:
         try:
             handler = self.registry.resolve(timer.kind)
             async with transaction(self.sessionmaker) as db:
-                await handler(JobContext(db=db, timer=timer, now=self.clock()))
+                await handler(JobContext(db=db, timer=timer, now=self.clock(), settings=self.settings))
                 # Done in the handler's own transaction: its writes and "done" commit together.
                 if not await service.complete(db, timer, self.owner, self.clock()):
                     raise LeaseLost(timer.dedupe_key)

@@ -209,3 +209,52 @@ async def release_lease(db: AsyncSession, name: str, owner: str) -> None:
 async def lease_holder(db: AsyncSession, name: str, now: datetime) -> str | None:
     row = await db.get(SchedulerLease, name, populate_existing=True)
     return row.owner if row is not None and row.lease_until >= now else None
+
+
+async def schedule_many(db: AsyncSession, timers: list[dict[str, Any]], *, now: datetime) -> None:
+    """Many timers in one statement, each a no-op if its dedupe key exists (in any state).
+
+    Each dict needs kind, due_at, payload and dedupe_key (max_attempts optional). For the
+    set-based daily scans that arm thousands of reminders at once.
+    """
+    if not timers:
+        return
+    rows = [
+        {
+            "id": uuid7(),
+            "kind": t["kind"],
+            "due_at": t["due_at"],
+            "payload": dict(t["payload"]),
+            "dedupe_key": t["dedupe_key"],
+            "status": PENDING,
+            "attempts": 0,
+            "max_attempts": t.get("max_attempts", 5),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for t in timers
+    ]
+    for start in range(0, len(rows), 1000):
+        stmt = _insert(db)(Timer).on_conflict_do_nothing(index_elements=[Timer.dedupe_key])
+        await db.execute(stmt, rows[start : start + 1000])
+
+
+async def cancel_matching(
+    db: AsyncSession, prefix: str, *, keep: frozenset[str] = frozenset(), now: datetime | None = None
+) -> int:
+    """Cancel the pending timers whose dedupe key starts with `prefix`, except those in `keep`."""
+    stamp = now or utcnow()
+    query = update(Timer).where(Timer.dedupe_key.startswith(prefix, autoescape=True), Timer.status == PENDING)
+    if keep:
+        query = query.where(Timer.dedupe_key.not_in(keep))
+    result = await db.execute(
+        query.values(status=CANCELLED, finished_at=stamp, updated_at=stamp).execution_options(**_FRESH)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def last_done(db: AsyncSession, kind: str) -> Timer | None:
+    """The most recently due timer of `kind` that completed (daily jobs read their last run)."""
+    return await db.scalar(
+        select(Timer).where(Timer.kind == kind, Timer.status == DONE).order_by(Timer.due_at.desc()).limit(1)
+    )

@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import msgspec
 from sqlalchemy import func, or_, select
@@ -18,7 +19,7 @@ from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.db.changes import version_at_start
 from backend.org.models import OrgUnit
 from backend.people import idnumber
-from backend.people.models import Deputy, Person, RoleAssignment
+from backend.people.models import EMPLOYMENT, Deputy, Person, RoleAssignment
 from backend.people.roles import ROLES
 from backend.people.schemas import ContactUpdate, PersonOut
 from backend.sync.stamps import FieldStamps
@@ -205,3 +206,38 @@ async def update_contact(
     stamps.set("person", person.id, won, stamp)
     stale = base_version is not None and base_version < version_at_start(db.sync_session, person)
     return ContactOutcome(person, lost, stale)
+
+
+async def set_employment(db: AsyncSession, person: Person, status: str, now: datetime) -> bool:
+    """Change a person's employment state; True if it changed. Leaving stamps `left_at`.
+
+    What follows from it (freezes, gate access, timers) is the qualifications domain's job:
+    call `backend.workers.service.change_employment`, which calls this.
+    """
+    if status not in EMPLOYMENT:
+        raise Invalid(f"未知在职状态 {status}", code="employment_unknown")
+    if person.employment == status:
+        return False
+    person.employment = status
+    person.left_at = now if status == "left" else None
+    await db.flush()
+    return True
+
+
+async def holders_covering(
+    db: AsyncSession, path: str, roles: Sequence[str], *, within: str = "/"
+) -> list[uuid.UUID]:
+    """People holding one of `roles` over `path`, granted at `within` or below (e.g. a workshop)."""
+    ancestors = [path[: i + 1] for i, ch in enumerate(path) if ch == "/" and path[: i + 1].startswith(within)]
+    if not ancestors:
+        return []
+    rows = await db.scalars(
+        select(RoleAssignment.person_id)
+        .where(
+            RoleAssignment.role.in_(roles),
+            RoleAssignment.scope_path.in_(ancestors),
+            RoleAssignment.deleted_at.is_(None),
+        )
+        .distinct()
+    )
+    return list(rows)

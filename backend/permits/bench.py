@@ -122,6 +122,7 @@ async def _plant(settings: Settings, now: datetime, approvers: int, per_crew: in
                 token = await open_session(db, person.id, None, now, 12)
                 crew[role] = {"person": person, "signer": signer, "cookie": f"tezuo_session={token}"}
             await db.flush()
+            await _welding_certificate(db, settings, crew["worker"]["person"], now)
             crews.append(crew)
     async with transaction(maker) as db:
         for crew in crews:
@@ -170,6 +171,18 @@ async def _round_trip(client: Any, settings: Settings, crew: dict[str, Any], rol
     if res.status_code != 200:
         raise RuntimeError(f"approval failed: {res.status_code} {res.text}")
     return elapsed
+
+
+async def _welding_certificate(db: Any, settings: Settings, person: Any, now: datetime) -> None:
+    """Hot work needs 熔化焊接与热切割作业: the operator holds a valid certificate (qualifications)."""
+    from backend.workers import service as workers
+
+    ctx = workers.context(db, settings, now)
+    holder = ctx.ciphers.id_number.decrypt(person.id_number_enc)
+    data = workers.CertificateInput(
+        item_key="mem:02-01", number="T" + holder, issued_on=ctx.today - timedelta(days=100)
+    )
+    await workers.add_certificate(ctx, person, data)
 
 
 def _grading_rate(seconds: float = 2.0) -> tuple[int, float]:

@@ -66,14 +66,20 @@ export class Api {
   constructor(private readonly fetcher: Fetch = (input, init) => fetch(input, init)) {}
 
   async request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+    if (body === undefined) return this.send<T>(method, path);
+    return this.send<T>(method, path, JSON.stringify(body), "application/json");
+  }
+
+  /** Any body as is (a file upload): `contentType` names it. */
+  async send<T>(method: "GET" | "POST", path: string, body?: BodyInit, contentType?: string): Promise<T> {
     const init: RequestInit = {
       method,
       credentials: "same-origin",
       headers: { accept: "application/json, application/problem+json" },
     };
     if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      init.headers = { ...init.headers, "content-type": "application/json" };
+      init.body = body;
+      if (contentType) init.headers = { ...init.headers, "content-type": contentType };
     }
     let response: Response;
     try {

@@ -13,6 +13,8 @@ import { SignIn } from "./pages/SignIn";
 import { useRoute } from "./router";
 import { useStore } from "./store";
 import { startSync, stopSync } from "./sync/live";
+import { Ledger } from "./workers/Ledger";
+import { MyCertificates } from "./workers/MyCertificates";
 
 function Page() {
   const t = useT();
@@ -22,6 +24,8 @@ function Page() {
   if (route.name === "login") return <SignIn />;
   if (auth.status === "signedIn" && route.name === "permitNew") return <PermitApply />;
   if (auth.status === "signedIn" && route.name === "permit") return <PermitView id={route.id} />;
+  if (auth.status === "signedIn" && route.name === "certificates") return <MyCertificates />;
+  if (auth.status === "signedIn" && route.name === "ledger") return <Ledger view={route.view} />;
   if (auth.status === "signedIn") return <Home me={auth.me} savedAt={auth.savedAt} />;
   if (auth.status === "signedOut") return <SignIn />;
   return (

@@ -30,3 +30,16 @@ describe("hash routes", () => {
     }
   });
 });
+
+describe("qualification routes", () => {
+  it("open the worker's certificates and the manager's ledger views", () => {
+    expect(parseHash("#/certificates")).toEqual({ name: "certificates" });
+    expect(parseHash("#/ledger")).toEqual({ name: "ledger", view: "list" });
+    expect(parseHash("#/ledger/shadow")).toEqual({ name: "ledger", view: "shadow" });
+    expect(parseHash("#/ledger/import")).toEqual({ name: "ledger", view: "import" });
+    expect(parseHash("#/ledger/bogus")).toEqual({ name: "ledger", view: "list" });
+    for (const route of [{ name: "certificates" }, { name: "ledger", view: "shadow" }] as const) {
+      expect(parseHash(hrefOf(route))).toEqual(route);
+    }
+  });
+});

@@ -1,13 +1,17 @@
-/** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`, `#/permits/new`, `#/permits/<id>`. */
+/** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`, `#/permits/new`, `#/permits/<id>`,
+ * `#/certificates`, `#/ledger[/shadow|/import]`. */
 
 import { useEffect, useState } from "preact/hooks";
 
+export type LedgerView = "list" | "shadow" | "import";
 export type Route =
   | { name: "home" }
   | { name: "login" }
   | { name: "enroll"; code: string }
   | { name: "permitNew" }
-  | { name: "permit"; id: string };
+  | { name: "permit"; id: string }
+  | { name: "certificates" }
+  | { name: "ledger"; view: LedgerView };
 
 function decode(part: string): string {
   try {
@@ -24,6 +28,8 @@ export function parseHash(hash: string): Route {
   if (head === "enroll" && rest[0]) return { name: "enroll", code: decode(rest[0]) };
   if (head === "permits" && rest[0] === "new") return { name: "permitNew" };
   if (head === "permits" && rest[0]) return { name: "permit", id: decode(rest[0]) };
+  if (head === "certificates") return { name: "certificates" };
+  if (head === "ledger") return { name: "ledger", view: rest[0] === "shadow" || rest[0] === "import" ? rest[0] : "list" };
   return { name: "home" };
 }
 
@@ -39,6 +45,10 @@ export function hrefOf(route: Route): string {
       return "#/permits/new";
     case "permit":
       return `#/permits/${encodeURIComponent(route.id)}`;
+    case "certificates":
+      return "#/certificates";
+    case "ledger":
+      return route.view === "list" ? "#/ledger" : `#/ledger/${route.view}`;
   }
 }
 

@@ -2,6 +2,7 @@ import type { Me } from "../api";
 import { roleLabel, useT } from "../i18n";
 import { grantsOfTab, type Tab } from "../tabs";
 import { EPermitsPanel, PermitsPanel } from "./PermitsPanel";
+import { QualificationLinks } from "../workers/QualificationLinks";
 
 /** One tab's first screen: what the role means for this person, where they hold it, what comes next. */
 export function RolePanel({ tab, me }: { tab: Tab; me: Me }) {
@@ -26,6 +27,7 @@ export function RolePanel({ tab, me }: { tab: Tab; me: Me }) {
           <p class="muted">{t("scope.none")}</p>
         )}
       </article>
+      <QualificationLinks tab={tab} />
       {tab === "manager" && <PermitsPanel me={me} />}
       {(tab === "guardian" || tab === "inspector") && <EPermitsPanel />}
       {tab === "worker" && (

@@ -24,6 +24,7 @@ from backend.jobs.scheduler import Scheduler
 from backend.org.models import Area, OrgUnit, SafetyFeature
 from backend.people.models import Person
 from backend.people.service import add_deputy
+from backend.workers import service as workers
 from tests.backend.auth.authenticator import SoftAuthenticator
 from tests.factories import Org, make_org, make_person
 
@@ -173,6 +174,13 @@ async def plant(
             "inspector": await make_person(db, sk, org.site_a, "郑伟", [("inspector", org.site_a)]),
         }
         await add_deputy(db, people["so"], people["so_deputy"], "safety_officer", org.workshop_a)
+        # The welders hold the 熔化焊接与热切割作业 certificate that hot work needs (qualifications).
+        ctx = workers.context(db, settings, clock())
+        for key in ("w1", "w2"):
+            holder = ctx.ciphers.id_number.decrypt(people[key].id_number_enc)
+            issued = ctx.today - timedelta(days=100)
+            cert = workers.CertificateInput(item_key="mem:02-01", number="T" + holder, issued_on=issued)
+            await workers.add_certificate(ctx, people[key], cert)
         site: OrgUnit = org.site_a
         areas = {}
         for code, name, hazard, poly in (

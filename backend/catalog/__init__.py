@@ -1,0 +1,1 @@
+"""The certificate catalogue as data: families, operation items, dated rules, warning policy."""

@@ -1,0 +1,1 @@
+"""Adapters to outside systems (HR, gate access), an outbox for their deliveries, and simulators."""

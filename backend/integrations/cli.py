@@ -1,0 +1,58 @@
+"""`tezuo sim`: serve the HR and gate simulators on loopback and print what they receive."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+from typing import Any
+
+from backend.config import Settings
+
+
+def register(sub: Any) -> None:
+    cmd = sub.add_parser("sim", help="serve the HR and gate-access simulators on loopback (demo, tests)")
+    cmd.add_argument("which", nargs="?", choices=("all", "hr", "gate"), default="all")
+    cmd.add_argument("--host", default="127.0.0.1")
+    cmd.add_argument("--port", type=int, default=8010)
+    cmd.add_argument("--record", type=Path, help="append every request received to this JSON-lines file")
+    cmd.set_defaults(func=run_sim)
+
+
+def run_sim(args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(_serve(args, settings))
+
+
+async def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.integrations.simulator import SimServer, SimState
+
+    state = SimState(secret=settings.integration_secret, record_file=args.record)
+    targets = ("hr", "gate") if args.which == "all" else (args.which,)
+    server = SimServer(state, host=args.host, port=args.port, targets=targets)
+    await server.start()
+    print(f"模拟器 simulators on {server.url} — set in the API's and scheduler's environment:")
+    if args.which in ("all", "hr"):
+        print(f"  TEZUO_HR_WEBHOOK_URL={server.hr_url}")
+    if args.which in ("all", "gate"):
+        print(f"  TEZUO_GATE_URL={server.gate_url}")
+    print(f"  received: GET {server.url}/_sim/received   (Ctrl-C stops)")
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    printed = 0
+    while True:
+        for entry in state.received[printed:]:
+            mark = " (duplicate)" if entry.duplicate else ""
+            event = entry.body.get("event") or entry.path.rsplit("/", 1)[-1]
+            who = (entry.body.get("person") or entry.body.get("data", {}).get("person") or {}).get("name", "")
+            print(f"  {entry.at[11:19]} {entry.target:4} {event} {who}{mark}", flush=True)
+        printed = len(state.received)
+        if stop.is_set():
+            break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.5)
+    await server.stop()
+    return 0

@@ -1,0 +1,26 @@
+import { useT } from "../i18n";
+import { hrefOf } from "../router";
+import type { Tab } from "../tabs";
+
+/** The way into the qualification pages from a home tab: workers to their certificates, managers
+ * and inspectors to the ledger. */
+export function QualificationLinks({ tab }: { tab: Tab }) {
+  const t = useT();
+  if (tab === "worker") {
+    return (
+      <a class="card card-link" href={hrefOf({ name: "certificates" })} data-testid="link-certificates">
+        <h2 class="card-title">{t("qual.mine.title")}</h2>
+        <p class="muted">{t("qual.mine.lead")}</p>
+      </a>
+    );
+  }
+  if (tab === "manager" || tab === "inspector") {
+    return (
+      <a class="card card-link" href={hrefOf({ name: "ledger", view: "list" })} data-testid="link-ledger">
+        <h2 class="card-title">{t("qual.ledger.title")}</h2>
+        <p class="muted">{t("qual.ledger.lead")}</p>
+      </a>
+    );
+  }
+  return null;
+}

@@ -1,5 +1,6 @@
 """Every model, imported once: Alembic's target metadata and the sync registry read this."""
 
+from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.db.base import Base
 from backend.db.changes import ChangeLog
@@ -8,6 +9,9 @@ from backend.people.models import Contractor, Deputy, Person, RoleAssignment
 
 __all__ = [
     "Area",
+    "AuditEntry",
+    "AuditLogHead",
+    "AuditNode",
     "Base",
     "Challenge",
     "ChangeLog",
@@ -21,5 +25,6 @@ __all__ = [
     "RoleAssignment",
     "SafetyFeature",
     "SitePlan",
+    "TreeHead",
     "WebSession",
 ]

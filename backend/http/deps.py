@@ -11,12 +11,15 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.audit.schemas import Evidence
 from backend.auth.principal import Principal
 from backend.auth.service import principal_for
 from backend.config import Settings
 from backend.core.errors import Unauthorized
 
 SESSION_COOKIE = "tezuo_session"
+DEVICE_HEADER = "x-tezuo-device"  # the PWA install's fingerprint
+HLC_HEADER = "x-tezuo-hlc"  # the device's hybrid logical clock at the time of the action
 
 
 async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
@@ -42,8 +45,20 @@ async def provide_principal(
     return await principal_for(db, token, now)
 
 
+def provide_evidence(request: Request[Any, Any, Any]) -> Evidence:
+    """What the audit log keeps about the client; the caller adds the passkey credential."""
+    return Evidence(
+        channel="api",
+        ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", ""),
+        device_id=request.headers.get(DEVICE_HEADER) or None,
+        device_time=request.headers.get(HLC_HEADER) or None,
+    ).clipped()
+
+
 # Handler parameter types: name-based injection of the dependencies registered in app.py.
 Db = NamedDependency[AsyncSession]
 Now = NamedDependency[datetime]
 Conf = NamedDependency[Settings]
 Caller = NamedDependency[Principal]
+ClientEvidence = NamedDependency[Evidence]

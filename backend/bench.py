@@ -12,7 +12,9 @@ from collections.abc import Callable
 
 from backend.config import Settings
 
-BENCHES: dict[str, str] = {}
+BENCHES: dict[str, str] = {
+    "audit": "backend.audit.bench:main",
+}
 
 Bench = Callable[[list[str], Settings], int]
 

@@ -15,7 +15,13 @@ from typing import Any
 LEAF_VERSION = 1
 
 
+_SCALARS = (str, int, bool, type(None))
+
+
 def _refuse_floats(value: Any) -> None:
+    flat = type(value) is dict and all(type(v) in _SCALARS for v in value.values())
+    if flat and all(type(k) is str for k in value):
+        return  # the common flat case, checked without recursion
     if isinstance(value, float):
         raise TypeError("audit details may not hold floats: send numbers as integers or strings")
     if isinstance(value, dict):
@@ -28,11 +34,12 @@ def _refuse_floats(value: Any) -> None:
             _refuse_floats(item)
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical_json(value: Any) -> bytes:
     _refuse_floats(value)
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode()
+    return _CANONICAL.encode(value).encode()
 
 
 def digest(value: Any) -> str:
@@ -41,7 +48,7 @@ def digest(value: Any) -> str:
 
 
 def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def leaf_data(
@@ -57,7 +64,7 @@ def leaf_data(
     evidence_digest: str,
 ) -> bytes:
     """The bytes of leaf `index`; the index is inside, so moving a leaf changes its hash."""
-    return json.dumps(
+    return _CANONICAL.encode(
         {
             "action": action,
             "actor": actor,
@@ -69,8 +76,5 @@ def leaf_data(
             "index": index,
             "time": time,
             "v": LEAF_VERSION,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
+        }
     ).encode()

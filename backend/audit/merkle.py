@@ -90,6 +90,17 @@ def range_hash(lo: int, hi: int, lookup: Callable[[Piece], bytes]) -> bytes:
     return fold([lookup(p) for p in pieces(lo, hi)])
 
 
+def root_from_path(leaf: bytes, m: int, n: int, path: list[bytes]) -> bytes:
+    """The root an audit path leads to: each sibling lies wholly left or right of leaf m."""
+    h = leaf
+    ranges = inclusion_ranges(m, n)
+    if len(ranges) != len(path):
+        raise ValueError("audit path has the wrong length")
+    for (_, hi), sibling in zip(ranges, path, strict=True):
+        h = node_hash(sibling, h) if hi <= m else node_hash(h, sibling)
+    return h
+
+
 def pieces_of(ranges: Iterable[tuple[int, int]]) -> set[Piece]:
     return {p for lo, hi in ranges for p in pieces(lo, hi)}
 

@@ -9,6 +9,7 @@ SQLite has one writer at a time anyway, and the UPDATE is what takes its write l
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -43,15 +44,20 @@ class AuditIntegrityError(DomainError):
     code = "audit_inconsistent"
 
 
-def _prepare(item: Record, now: datetime) -> dict[str, Any]:
-    """Validate an entry and compute its digests: everything but the leaf index and hash."""
+def _prepare(item: Record, now: datetime, seen: dict[Evidence, tuple[Evidence, str]]) -> dict[str, Any]:
+    """Validate an entry and compute its digests: everything but the leaf index and hash.
+    `seen` remembers evidence already hashed in this batch (one request's entries share it)."""
     if not item.action or len(item.action) > 64 or not item.entity or len(item.entity) > 64:
         raise ValueError("audit action and entity must be 1–64 characters")
     if not item.entity_id or len(item.entity_id) > 64:
         raise ValueError("audit entity_id must be 1–64 characters")
-    if len(canonical_json(item.details)) > MAX_DETAILS_BYTES:
+    details = canonical_json(item.details)
+    if len(details) > MAX_DETAILS_BYTES:
         raise ValueError(f"audit details above {MAX_DETAILS_BYTES} bytes: record a digest instead")
-    evidence = item.evidence.clipped()
+    if item.evidence not in seen:
+        clipped = item.evidence.clipped()
+        seen[item.evidence] = (clipped, digest(clipped.as_dict()))
+    evidence, evidence_digest = seen[item.evidence]
     return {
         "recorded_at": now,
         "actor_id": item.actor_id,
@@ -60,9 +66,9 @@ def _prepare(item: Record, now: datetime) -> dict[str, Any]:
         "entity_id": item.entity_id,
         "entity_version": item.entity_version,
         "details": item.details,
-        "details_digest": digest(item.details),
+        "details_digest": hashlib.sha256(details).hexdigest(),
         **evidence.as_dict(),
-        "evidence_digest": digest(evidence.as_dict()),
+        "evidence_digest": evidence_digest,
     }
 
 
@@ -105,7 +111,8 @@ async def record_many(db: AsyncSession, now: datetime, items: Sequence[Record]) 
     """Append entries in the caller's transaction; returns their leaf indexes."""
     if not items:
         return []
-    prepared = [_prepare(item, now) for item in items]  # refuse bad input before taking the lock
+    seen: dict[Evidence, tuple[Evidence, str]] = {}
+    prepared = [_prepare(item, now, seen) for item in items]  # refuse bad input before taking the lock
     edge = await _reserve(db, len(items), now)
     start, time = edge.size, format_time(now)
     rows = [_place(row, start + i, time) for i, row in enumerate(prepared)]

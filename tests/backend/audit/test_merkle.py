@@ -74,3 +74,14 @@ def test_bad_requests_and_unaligned_ranges_are_refused():
         merkle.pieces(1, 3)
     with pytest.raises(ValueError):
         merkle.CompactRange(3, [bytes(32)])
+
+
+def test_root_from_path_agrees_with_the_rfc_verifier():
+    stored = _store(77)
+    root = rfc6962.mth(DATA[:77])
+    for m in range(77):
+        path = [merkle.range_hash(lo, hi, stored.__getitem__) for lo, hi in merkle.inclusion_ranges(m, 77)]
+        assert merkle.root_from_path(merkle.leaf_hash(DATA[m]), m, 77, path) == root
+        assert rfc6962.verify_inclusion(merkle.leaf_hash(DATA[m]), m, 77, path, root)
+    with pytest.raises(ValueError):
+        merkle.root_from_path(root, 0, 77, [])

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit import merkle
 from backend.audit.keys import LogSigner, tree_head_payload
-from backend.audit.leaf import canonical_json, digest, format_time, leaf_data
+from backend.audit.leaf import canonical_json, evidence_data, format_time, leaf_data
 from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead, node_key
 from backend.audit.schemas import Evidence, Record
 from backend.core.errors import DomainError, Invalid
@@ -56,7 +56,15 @@ def _prepare(item: Record, now: datetime, seen: dict[Evidence, tuple[Evidence, s
         raise ValueError(f"audit details above {MAX_DETAILS_BYTES} bytes: record a digest instead")
     if item.evidence not in seen:
         clipped = item.evidence.clipped()
-        seen[item.evidence] = (clipped, digest(clipped.as_dict()))
+        data = evidence_data(
+            clipped.channel,
+            clipped.ip,
+            clipped.user_agent,
+            clipped.credential_id,
+            clipped.device_id,
+            clipped.device_time,
+        )
+        seen[item.evidence] = (clipped, hashlib.sha256(data).hexdigest())
     evidence, evidence_digest = seen[item.evidence]
     return {
         "recorded_at": now,

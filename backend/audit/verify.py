@@ -9,6 +9,7 @@ with it, so a rewrite that also forged the leaf hash is still caught and located
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit import merkle
 from backend.audit.keys import tree_head_payload, verify_signature
-from backend.audit.leaf import digest, format_time, leaf_data
+from backend.audit.leaf import digest, evidence_data, format_time, leaf_data
 from backend.audit.models import TreeHead, node_key
 from backend.audit.service import HEAD_ID, entries_t, head_t, nodes_t
 
@@ -111,19 +112,14 @@ def _leaf(row: Sequence[Any], index: int) -> bytes:
     )
 
 
-def _digest_issue(row: Sequence[Any], evidence_digests: dict[tuple[Any, ...], str]) -> str | None:
+def _digest_issue(row: Sequence[Any]) -> str | None:
     try:
         details_ok = digest(row[7]) == row[8]
     except (TypeError, ValueError):
         details_ok = False
     if not details_ok:
         return "its details no longer match their digest"
-    evidence = tuple(row[9:15])
-    if evidence not in evidence_digests:  # system and batch entries often share their evidence
-        if len(evidence_digests) > 4096:
-            evidence_digests.clear()
-        evidence_digests[evidence] = digest(dict(zip(ENTRY_COLUMNS[9:15], evidence, strict=True)))
-    if evidence_digests[evidence] != row[15]:
+    if hashlib.sha256(evidence_data(*row[9:15])).hexdigest() != row[15]:
         return "its client evidence no longer matches its digest"
     return None
 
@@ -250,7 +246,6 @@ async def verify_log(
     suspects: list[Sequence[Any]] = []
     position, last, numbered = 0, None, True
     waiting = [h for h in good if h.tree_size > 0]
-    evidence_digests: dict[tuple[Any, ...], str] = {}
     while True:
         query = select(*COLUMNS).order_by(entries_t.c.leaf_index).limit(CHUNK)
         if last is not None:
@@ -269,7 +264,7 @@ async def verify_log(
                     report.problems.append(Problem("removed", expected, f"entries {gap} are missing"))
                 else:
                     report.problems.append(Problem("inserted", index, "a row outside the log's numbering"))
-            if issue := _digest_issue(row, evidence_digests):
+            if issue := _digest_issue(row):
                 report.problems.append(Problem("altered", index, f"{issue} ({_describe(row)})"))
             h = _leaf(row, index)
             if h != row[16] and len(suspects) < MAX_SUSPECTS:

@@ -20,8 +20,9 @@ from backend.audit.history import b64, head_out
 from backend.audit.keys import ALGORITHM, public_keys, public_pem
 from backend.audit.leaf import format_time
 from backend.audit.models import TreeHead
+from backend.audit.rows import ENTRY_COLUMNS
 from backend.audit.service import entries_t, log_size
-from backend.audit.verify import COLUMNS, ENTRY_COLUMNS
+from backend.audit.verify import COLUMNS
 
 FORMAT = "tezuo-audit-bundle/1"
 CHUNK = 10_000

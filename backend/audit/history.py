@@ -82,7 +82,7 @@ async def history(
             evidence=evidence_of(r) if full_view or r.actor_id == viewer else None,
             evidence_digest=r.evidence_digest,
             leaf_hash=b64(r.leaf_hash),
-            audit_path=[b64(h) for h in proofs[r.leaf_index]] if r.leaf_index in proofs else None,
+            audit_path=[b64(h) for h in proofs[r.leaf_index][1]] if r.leaf_index in proofs else None,
         )
         for r in rows
     ]

@@ -65,8 +65,7 @@ class AuditController(Controller):
     async def inclusion(
         self, db: Db, principal: Caller, leaf_index: Annotated[int, QueryParameter(ge=0)], tree_size: Size
     ) -> InclusionProofOut:
-        path = (await service.inclusion_proofs(db, [leaf_index], tree_size))[leaf_index]
-        leaf = (await service.fetch_hashes(db, {(0, leaf_index)}))[(0, leaf_index)]
+        leaf, path = (await service.inclusion_proofs(db, [leaf_index], tree_size))[leaf_index]
         return InclusionProofOut(
             leaf_index=leaf_index, tree_size=tree_size, leaf_hash=b64(leaf), audit_path=[b64(h) for h in path]
         )

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, insert, literal, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.audit import merkle
 from backend.audit.keys import LogSigner, tree_head_payload
 from backend.audit.leaf import canonical_json, evidence_data, format_time, leaf_data
-from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead, node_key
+from backend.audit.models import NODE_LEVEL_SHIFT, AuditEntry, AuditLogHead, AuditNode, TreeHead, node_key
 from backend.audit.schemas import Evidence, Record
 from backend.core.errors import DomainError, Invalid
 
@@ -31,6 +31,7 @@ HEAD_ID = 1
 MAX_DETAILS_BYTES = 4096
 HEAD_REFRESH = timedelta(hours=1)  # a scheduled call re-signs an unchanged log this often
 _IN_CHUNK = 500
+_INDEX_MASK = (1 << NODE_LEVEL_SHIFT) - 1
 
 entries_t = cast(Table, AuditEntry.__table__)
 nodes_t = cast(Table, AuditNode.__table__)
@@ -168,25 +169,34 @@ async def log_size(db: AsyncSession) -> int:
     return await db.scalar(select(head_t.c.size).where(head_t.c.id == HEAD_ID)) or 0
 
 
-async def fetch_hashes(db: AsyncSession, wanted: set[merkle.Piece]) -> dict[merkle.Piece, bytes]:
-    """Stored hashes of perfect subtrees: leaves from the entries, higher levels from the nodes."""
+async def fetch_hashes(
+    db: AsyncSession, wanted: set[merkle.Piece], tree_size: int | None = None
+) -> dict[merkle.Piece, bytes]:
+    """Stored hashes of perfect subtrees in one round trip: leaves from the entries, higher
+    levels from the nodes. A missing one means `tree_size` is beyond the log, or damage."""
     found: dict[merkle.Piece, bytes] = {}
     leaves = sorted(i for level, i in wanted if level == 0)
     keys = sorted(node_key(level, i) for level, i in wanted if level > 0)
-    for start in range(0, len(leaves), _IN_CHUNK):
-        chunk = leaves[start : start + _IN_CHUNK]
-        rows = await db.execute(
-            select(entries_t.c.leaf_index, entries_t.c.leaf_hash).where(entries_t.c.leaf_index.in_(chunk))
-        )
-        found.update({(0, i): h for i, h in rows})
-    mask = (1 << 48) - 1
-    for start in range(0, len(keys), _IN_CHUNK):
-        chunk = keys[start : start + _IN_CHUNK]
-        rows = await db.execute(
-            select(nodes_t.c.node_key, nodes_t.c.hash).where(nodes_t.c.node_key.in_(chunk))
-        )
-        found.update({(k >> 48, k & mask): h for k, h in rows})
+    for start in range(0, max(len(leaves), len(keys)), _IN_CHUNK):
+        parts = []
+        if chunk := leaves[start : start + _IN_CHUNK]:
+            parts.append(
+                select(literal(0).label("kind"), entries_t.c.leaf_index, entries_t.c.leaf_hash).where(
+                    entries_t.c.leaf_index.in_(chunk)
+                )
+            )
+        if chunk := keys[start : start + _IN_CHUNK]:
+            parts.append(
+                select(literal(1).label("kind"), nodes_t.c.node_key, nodes_t.c.hash).where(
+                    nodes_t.c.node_key.in_(chunk)
+                )
+            )
+        rows = await db.execute(union_all(*parts) if len(parts) > 1 else parts[0])
+        for kind, key, h in rows:
+            found[(key >> NODE_LEVEL_SHIFT, key & _INDEX_MASK) if kind else (0, key)] = h
     if missing := wanted - found.keys():
+        if tree_size is not None and tree_size > await log_size(db):
+            raise Invalid("tree_size is beyond the log", code="tree_size_unknown")
         raise AuditIntegrityError(
             f"audit log is missing {len(missing)} stored subtree(s), e.g. {min(missing)}"
         )
@@ -197,32 +207,30 @@ def _range_hashes(ranges: list[tuple[int, int]], stored: dict[merkle.Piece, byte
     return [merkle.range_hash(lo, hi, stored.__getitem__) for lo, hi in ranges]
 
 
-async def _check_size(db: AsyncSession, tree_size: int) -> None:
-    if tree_size > await log_size(db):
-        raise Invalid("tree_size is beyond the log", code="tree_size_unknown")
-
-
 async def inclusion_proofs(
     db: AsyncSession, indexes: Sequence[int], tree_size: int
-) -> dict[int, list[bytes]]:
-    """Audit paths (RFC 6962 §2.1.1) of several leaves in the tree of `tree_size`, one fetch."""
-    await _check_size(db, tree_size)
+) -> dict[int, tuple[bytes, list[bytes]]]:
+    """Leaf hash and audit path (RFC 6962 §2.1.1) of several leaves in the tree of `tree_size`,
+    fetched in one round trip."""
     shapes = {}
     for m in indexes:
         if not 0 <= m < tree_size:
             raise Invalid(f"leaf {m} is not in a tree of size {tree_size}", code="leaf_index_invalid")
         shapes[m] = merkle.inclusion_ranges(m, tree_size)
-    stored = await fetch_hashes(db, merkle.pieces_of(r for ranges in shapes.values() for r in ranges))
-    return {m: _range_hashes(ranges, stored) for m, ranges in shapes.items()}
+    wanted = merkle.pieces_of(r for ranges in shapes.values() for r in ranges) | {(0, m) for m in shapes}
+    stored = await fetch_hashes(db, wanted, tree_size)
+    return {m: (stored[(0, m)], _range_hashes(ranges, stored)) for m, ranges in shapes.items()}
 
 
 async def consistency_proof(db: AsyncSession, first: int, second: int) -> list[bytes]:
     """PROOF(first, D[second]) (RFC 6962 §2.1.2)."""
-    await _check_size(db, second)
     if not 0 < first <= second:
         raise Invalid("need 0 < first ≤ second", code="tree_size_invalid")
     ranges = merkle.consistency_ranges(first, second)
-    return _range_hashes(ranges, await fetch_hashes(db, merkle.pieces_of(ranges)))
+    if not ranges:  # equal sizes: the proof is empty, but the size must still exist
+        await fetch_hashes(db, {(0, second - 1)}, second)
+        return []
+    return _range_hashes(ranges, await fetch_hashes(db, merkle.pieces_of(ranges), second))
 
 
 async def root_at(db: AsyncSession, size: int) -> bytes:

@@ -9,7 +9,6 @@ with it, so a rewrite that also forged the leaf hash is still caught and located
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,33 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit import merkle
 from backend.audit.keys import tree_head_payload, verify_signature
-from backend.audit.leaf import digest, evidence_data, format_time, leaf_data
 from backend.audit.models import TreeHead, node_key
+from backend.audit.rows import ENTRY_COLUMNS, check_rows, describe, leaf_of
 from backend.audit.service import HEAD_ID, entries_t, head_t, nodes_t
 
 CHUNK_LEVEL = 16
 CHUNK = 1 << CHUNK_LEVEL
 MAX_SUSPECTS = 10_000
 ENTRY_KINDS = ("altered", "removed", "inserted", "reordered")
-ENTRY_COLUMNS = (
-    "leaf_index",  # 0
-    "recorded_at",  # 1
-    "actor_id",  # 2
-    "action",  # 3
-    "entity",  # 4
-    "entity_id",  # 5
-    "entity_version",  # 6
-    "details",  # 7
-    "details_digest",  # 8
-    "channel",  # 9 … 14: the client evidence
-    "ip",
-    "user_agent",
-    "credential_id",
-    "device_id",
-    "device_time",
-    "evidence_digest",  # 15
-    "leaf_hash",  # 16
-)
 COLUMNS = [entries_t.c[name] for name in ENTRY_COLUMNS]
 
 
@@ -96,34 +76,6 @@ class Report:
         return next(iter(self.ordered()), None)
 
 
-def _leaf(row: Sequence[Any], index: int) -> bytes:
-    return merkle.leaf_hash(
-        leaf_data(
-            index=index,
-            time=format_time(row[1]),
-            actor=str(row[2]) if row[2] else None,
-            action=row[3],
-            entity=row[4],
-            entity_id=row[5],
-            entity_version=row[6],
-            details_digest=row[8],
-            evidence_digest=row[15],
-        )
-    )
-
-
-def _digest_issue(row: Sequence[Any]) -> str | None:
-    try:
-        details_ok = digest(row[7]) == row[8]
-    except (TypeError, ValueError):
-        details_ok = False
-    if not details_ok:
-        return "its details no longer match their digest"
-    if hashlib.sha256(evidence_data(*row[9:15])).hexdigest() != row[15]:
-        return "its client evidence no longer matches its digest"
-    return None
-
-
 def _levels(leaves: list[bytes]) -> list[list[bytes]]:
     levels = [leaves]
     while len(levels[-1]) >= 2:
@@ -132,22 +84,18 @@ def _levels(leaves: list[bytes]) -> list[list[bytes]]:
     return levels
 
 
-def _describe(row: Sequence[Any]) -> str:
-    return f"{row[3]} on {row[4]} {row[5]} at {format_time(row[1])}"
-
-
 def _classify(suspects: list[Sequence[Any]]) -> list[Problem]:
     """Explain rows whose leaf hash no longer matches: moved, shifted by one, or altered."""
     at = {row[0]: row for row in suspects}
     shape: dict[int, tuple[str, int]] = {}
     for row in suspects:
         i = row[0]
-        if i > 0 and _leaf(row, i - 1) == row[16]:
+        if i > 0 and leaf_of(row, i - 1) == row[16]:
             shape[i] = ("up", i - 1)
-        elif _leaf(row, i + 1) == row[16]:
+        elif leaf_of(row, i + 1) == row[16]:
             shape[i] = ("down", i + 1)
         else:
-            home = next((j for j in at if j != i and _leaf(row, j) == row[16]), None)
+            home = next((j for j in at if j != i and leaf_of(row, j) == row[16]), None)
             shape[i] = ("moved", home) if home is not None else ("altered", i)
     problems = []
     for row in suspects:
@@ -172,11 +120,9 @@ def _classify(suspects: list[Sequence[Any]]) -> list[Problem]:
                 )
             )
         elif kind == "moved":
-            problems.append(
-                Problem("reordered", i, f"it holds the entry recorded as #{j} ({_describe(row)})")
-            )
+            problems.append(Problem("reordered", i, f"it holds the entry recorded as #{j} ({describe(row)})"))
         elif kind == "altered" and shape.get(i + 1, ("",))[0] != "up":
-            problems.append(Problem("altered", i, f"it no longer matches its leaf hash ({_describe(row)})"))
+            problems.append(Problem("altered", i, f"it no longer matches its leaf hash ({describe(row)})"))
     return problems
 
 
@@ -222,8 +168,24 @@ class _Subtrees:
             )
 
 
+async def _fetch(db: AsyncSession, after: int | None) -> list[tuple[Any, ...]]:
+    query = select(*COLUMNS).order_by(entries_t.c.leaf_index).limit(CHUNK)
+    if after is not None:
+        query = query.where(entries_t.c.leaf_index > after)
+    return [tuple(row) for row in await db.execute(query)]
+
+
+def _misnumbered(expected: int, index: int) -> Problem:
+    if index > expected:
+        gap = f"#{expected}" if index == expected + 1 else f"#{expected}–#{index - 1}"
+        return Problem("removed", expected, f"entries {gap} are missing")
+    return Problem("inserted", index, "a row outside the log's numbering")
+
+
 async def verify_log(
-    db: AsyncSession, keys: dict[str, ec.EllipticCurvePublicKey], extra_heads: Iterable[SignedHead] = ()
+    db: AsyncSession,
+    keys: dict[str, ec.EllipticCurvePublicKey],
+    extra_heads: Iterable[SignedHead] = (),
 ) -> Report:
     """Check the whole log against itself and against every signed tree head."""
     started = time.perf_counter()
@@ -244,32 +206,20 @@ async def verify_log(
     subtrees = _Subtrees(db, report)
     edge = merkle.CompactRange()  # subtrees of level ≥ CHUNK_LEVEL left of the current chunk
     suspects: list[Sequence[Any]] = []
-    position, last, numbered = 0, None, True
+    position, numbered = 0, True
     waiting = [h for h in good if h.tree_size > 0]
-    while True:
-        query = select(*COLUMNS).order_by(entries_t.c.leaf_index).limit(CHUNK)
-        if last is not None:
-            query = query.where(entries_t.c.leaf_index > last)
-        rows = (await db.execute(query)).all()
-        if not rows:
-            break
-        leaves = []
+    rows = await _fetch(db, None)
+    while rows:
+        leaves, issues = check_rows(rows)
+        for offset, issue in issues:
+            report.problems.append(Problem("altered", rows[offset][0], issue))
         for offset, row in enumerate(rows):
             index = row[0]
             if numbered and index != position + offset:
                 numbered = False
-                expected = position + offset
-                if index > expected:
-                    gap = f"#{expected}" if index == expected + 1 else f"#{expected}–#{index - 1}"
-                    report.problems.append(Problem("removed", expected, f"entries {gap} are missing"))
-                else:
-                    report.problems.append(Problem("inserted", index, "a row outside the log's numbering"))
-            if issue := _digest_issue(row):
-                report.problems.append(Problem("altered", index, f"{issue} ({_describe(row)})"))
-            h = _leaf(row, index)
-            if h != row[16] and len(suspects) < MAX_SUSPECTS:
+                report.problems.append(_misnumbered(position + offset, index))
+            if leaves[offset] != row[16] and len(suspects) < MAX_SUSPECTS:
                 suspects.append(row)
-            leaves.append(h)
         levels = _levels(leaves)
         for level in range(1, len(levels)):
             await subtrees.compare(level, position >> level, levels[level])
@@ -278,17 +228,13 @@ async def verify_log(
             inner = [levels[lv][i] for lv, i in merkle.pieces(0, size - position)]
             roots[size] = merkle.fold(edge.hashes + inner)
         if len(rows) < CHUNK:
-            edge = merkle.CompactRange(
-                position + len(rows), edge.hashes + [levels[lv][i] for lv, i in merkle.pieces(0, len(rows))]
-            )
+            tail = [levels[lv][i] for lv, i in merkle.pieces(0, len(rows))]
+            edge = merkle.CompactRange(position + len(rows), edge.hashes + tail)
         else:
-            above = edge.append_subtree(levels[CHUNK_LEVEL][0], CHUNK_LEVEL)
-            for level, index, h in above:
+            for level, index, h in edge.append_subtree(levels[CHUNK_LEVEL][0], CHUNK_LEVEL):
                 await subtrees.compare(level, index, [h])
         position += len(rows)
-        last = rows[-1][0]
-        if len(rows) < CHUNK:
-            break
+        rows = await _fetch(db, rows[-1][0]) if len(rows) == CHUNK else []
     report.entries = position
     subtrees.finish()
     report.problems.extend(_classify(suspects))

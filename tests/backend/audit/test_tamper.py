@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from backend.audit.verify import ENTRY_COLUMNS
+from backend.audit.rows import ENTRY_COLUMNS
 from tests.backend.audit.helpers import build_log, sql, tezuo
 
 SHIFT = 1_000_000  # renumber through a far range so the primary key never collides mid-update

@@ -8,8 +8,9 @@ from sqlalchemy import delete, insert, select, text, update
 from backend.audit import merkle
 from backend.audit.keys import public_keys
 from backend.audit.models import node_key
+from backend.audit.rows import leaf_of as _leaf
 from backend.audit.service import entries_t, head_t, nodes_t
-from backend.audit.verify import COLUMNS, _leaf, verify_log
+from backend.audit.verify import COLUMNS, verify_log
 from backend.db.engine import transaction
 from tests.backend.audit.helpers import build_log, sql
 

@@ -15,7 +15,7 @@ help: ## list the targets
 
 run: install pwa migrate demo serve ## install what is missing, build the PWA, migrate, load the demo, serve :8000
 
-test: install pwa lint typecheck pytest pwa-test ## the whole suite: ruff, mypy, pytest (SQLite + PostgreSQL + Chromium e2e), vitest
+test: install pwa lint typecheck pwa-test pytest ## the whole suite: ruff, mypy, pytest (SQLite + PostgreSQL + Chromium e2e), vitest
 
 install: $(VENV)/.installed ## create .venv and install the package with its dev tools
 
@@ -32,7 +32,7 @@ pwa: pwa/dist/index.html ## build the PWA into pwa/dist
 pwa/node_modules/.package-lock.json: pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund
 
-pwa/dist/index.html: pwa/node_modules/.package-lock.json $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.* pwa/tsconfig*.json -type f 2>/dev/null)
+pwa/dist/index.html: pwa/node_modules/.package-lock.json pwa/package.json $(shell find pwa/src pwa/public pwa/plugins pwa/scripts pwa/index.html pwa/vite.config.* pwa/tsconfig*.json -type f 2>/dev/null)
 	cd pwa && npm run build
 
 migrate: install ## apply database migrations

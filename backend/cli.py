@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.config import Settings, load_settings
+from backend.jobs import cli as jobs_cli
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -181,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("name", help="which benchmark (`tezuo bench list`)")
     bench.add_argument("args", nargs=argparse.REMAINDER, help="the benchmark's own options")
     bench.set_defaults(func=_bench)
+    jobs_cli.register(sub)
     return parser
 
 

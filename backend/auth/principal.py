@@ -8,20 +8,7 @@ from collections.abc import Iterable
 import msgspec
 
 from backend.core.errors import Forbidden
-
-# Roles that see other people inside their scope; a worker alone sees only themself.
-OVERSEEING = frozenset(
-    {
-        "guardian",
-        "inspector",
-        "team_leader",
-        "safety_officer",
-        "workshop_director",
-        "vice_president",
-        "hr",
-        "admin",
-    }
-)
+from backend.people.roles import OVERSEEING
 
 
 class Grant(msgspec.Struct, frozen=True):

@@ -7,13 +7,13 @@ import uuid
 from datetime import datetime, timedelta
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from webauthn.helpers import bytes_to_base64url
 
 from backend.audit import service as audit
 from backend.audit.schemas import Evidence
-from backend.auth.models import Enrollment, Passkey, WebSession
+from backend.auth.models import Challenge, Enrollment, Passkey, WebSession
 from backend.auth.principal import Grant, Principal
 from backend.core.crypto import token_hash
 from backend.core.errors import NotFound, Unauthorized
@@ -158,3 +158,28 @@ def home_tabs(roles: frozenset[str]) -> list[str]:
     if roles & {"team_leader", "safety_officer", "workshop_director", "vice_president", "hr", "admin"}:
         tabs.append("manager")
     return tabs or ["worker"]
+
+
+async def purge_expired(db: AsyncSession, now: datetime, keep_sessions: timedelta) -> tuple[int, int, int]:
+    """Delete expired challenges and enrollment codes, and sessions dead for `keep_sessions`."""
+    expired_enrollments = select(Enrollment.id).where(Enrollment.expires_at < now)
+    # Challenges first: a registration challenge points at its enrollment (FK).
+    challenges = await db.execute(
+        delete(Challenge)
+        .where(or_(Challenge.expires_at < now, Challenge.enrollment_id.in_(expired_enrollments)))
+        .execution_options(synchronize_session=False)
+    )
+    enrollments = await db.execute(
+        delete(Enrollment).where(Enrollment.expires_at < now).execution_options(synchronize_session=False)
+    )
+    cutoff = now - keep_sessions
+    sessions = await db.execute(
+        delete(WebSession)
+        .where(or_(WebSession.expires_at < cutoff, WebSession.revoked_at < cutoff))
+        .execution_options(synchronize_session=False)
+    )
+    return (
+        getattr(challenges, "rowcount", 0),
+        getattr(enrollments, "rowcount", 0),
+        getattr(sessions, "rowcount", 0),
+    )

@@ -4,6 +4,7 @@ from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.db.base import Base
 from backend.db.changes import ChangeLog
+from backend.jobs.models import SchedulerLease, Timer
 from backend.org.models import Area, OrgUnit, SafetyFeature, SitePlan
 from backend.people.models import Contractor, Deputy, Person, RoleAssignment
 
@@ -24,7 +25,9 @@ __all__ = [
     "Person",
     "RoleAssignment",
     "SafetyFeature",
+    "SchedulerLease",
     "SitePlan",
+    "Timer",
     "TreeHead",
     "WebSession",
 ]

@@ -10,17 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, Syncable
 
-ROLES = (
-    "worker",
-    "guardian",
-    "inspector",
-    "team_leader",
-    "safety_officer",
-    "workshop_director",
-    "vice_president",
-    "hr",
-    "admin",
-)
 EMPLOYMENT = ("active", "suspended", "left")
 
 

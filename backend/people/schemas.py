@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
 
 import msgspec
 
 from backend.auth.schemas import Input
-
-Role = Literal[
-    "worker",
-    "guardian",
-    "inspector",
-    "team_leader",
-    "safety_officer",
-    "workshop_director",
-    "vice_president",
-    "hr",
-    "admin",
-]
+from backend.people.roles import Role
 
 
 class RoleIn(Input):

@@ -18,7 +18,8 @@ from backend.core.crypto import FieldCipher
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.org.models import OrgUnit
 from backend.people import idnumber
-from backend.people.models import ROLES, Deputy, Person, RoleAssignment
+from backend.people.models import Deputy, Person, RoleAssignment
+from backend.people.roles import ROLES
 from backend.people.schemas import PersonOut
 
 

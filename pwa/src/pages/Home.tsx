@@ -1,0 +1,78 @@
+import { useState } from "preact/hooks";
+
+import { signOut } from "../auth";
+import { ProfileCard } from "../components/ProfileCard";
+import { RolePanel } from "../components/RolePanel";
+import type { Me } from "../api";
+import { formatTime } from "../format";
+import { useLang, useT } from "../i18n";
+import { useOffline } from "../net";
+import { go } from "../router";
+import { safeStorage } from "../store";
+import { homeTabs, initialTab, type Tab } from "../tabs";
+
+const TAB_KEY = "tezuo.tab";
+
+export function Home({ me, savedAt }: { me: Me; savedAt: string }) {
+  const t = useT();
+  const lang = useLang();
+  const offline = useOffline();
+  const tabs = homeTabs(me);
+  const [picked, setPicked] = useState<Tab>(() => initialTab(tabs, safeStorage.get(TAB_KEY)));
+  const tab = tabs.includes(picked) ? picked : tabs[0]!;
+
+  const select = (next: Tab) => {
+    setPicked(next);
+    safeStorage.set(TAB_KEY, next);
+  };
+  const onKeyDown = (event: KeyboardEvent) => {
+    const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+    if (!step) return;
+    const next = tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length]!;
+    select(next);
+    document.getElementById(`tab-${next}`)?.focus();
+  };
+
+  return (
+    <section class="stack" data-testid="home">
+      {offline && (
+        <p class="note note-offline" data-testid="offline-note">
+          {t("net.offlineNote", { time: formatTime(savedAt, lang) })}
+        </p>
+      )}
+      <ProfileCard me={me} savedAt={savedAt} />
+      <div class="tabs" role="tablist" aria-label={t("tabs.label")} onKeyDown={onKeyDown}>
+        {tabs.map((name) => (
+          <button
+            type="button"
+            role="tab"
+            key={name}
+            id={`tab-${name}`}
+            class="tab"
+            data-testid={`tab-${name}`}
+            aria-selected={name === tab}
+            aria-controls={`panel-${name}`}
+            tabIndex={name === tab ? 0 : -1}
+            onClick={() => select(name)}
+          >
+            {t(`tab.${name}`)}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} data-testid={`panel-${tab}`}>
+        <RolePanel tab={tab} me={me} />
+      </div>
+      <button
+        type="button"
+        class="btn btn-secondary"
+        data-testid="signout-button"
+        onClick={async () => {
+          await signOut();
+          go({ name: "login" });
+        }}
+      >
+        {t("signout")}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,70 @@
+/// <reference lib="webworker" />
+/** The service worker: precaches the app shell under a versioned cache; /api/* always goes to the network. */
+
+import { SHELL_URL, cacheName, staleCaches, strategyFor } from "./strategy";
+
+interface PrecacheManifest {
+  version: string;
+  urls: string[];
+}
+
+declare const self: ServiceWorkerGlobalScope & { __TEZUO_PRECACHE__?: PrecacheManifest };
+
+// The build prepends the manifest (plugins/precache-plugin.ts); a dev server has none and caches nothing.
+const manifest: PrecacheManifest = self.__TEZUO_PRECACHE__ ?? { version: "dev", urls: [] };
+const CACHE = cacheName(manifest.version);
+const PRECACHED = new Set(manifest.urls);
+// On a weak signal (a tank, a rig) a page load should not hang: after this the cached shell is used.
+const NAVIGATION_TIMEOUT_MS = 3000;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      // `reload` skips the HTTP cache so the shell is exactly the files of this build.
+      await cache.addAll(manifest.urls.map((url) => new Request(url, { cache: "reload" })));
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      const old = staleCaches(await caches.keys(), CACHE);
+      await Promise.all(old.map((name) => caches.delete(name)));
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  // Sent by the page when the user taps "update" on the new-version toast.
+  if ((event.data as { type?: string } | null)?.type === "SKIP_WAITING") void self.skipWaiting();
+});
+
+self.addEventListener("fetch", (event) => {
+  const strategy = strategyFor(event.request, self.location.origin, PRECACHED);
+  if (strategy === "navigate") event.respondWith(navigate(event.request));
+  else if (strategy === "precached") event.respondWith(cacheFirst(event.request));
+});
+
+async function cacheFirst(request: Request): Promise<Response> {
+  const cached = await caches.match(request, { cacheName: CACHE, ignoreSearch: true });
+  return cached ?? fetch(request);
+}
+
+async function navigate(request: Request): Promise<Response> {
+  const network = fetch(request);
+  network.catch(() => undefined); // when the shell wins the race, a later network failure is expected
+  const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), NAVIGATION_TIMEOUT_MS));
+  try {
+    const first = await Promise.race([network, timeout]);
+    if (first !== "timeout" && first.ok) return first;
+    const shell = await caches.match(SHELL_URL, { cacheName: CACHE });
+    if (shell) return shell;
+    return first === "timeout" ? await network : first;
+  } catch {
+    const shell = await caches.match(SHELL_URL, { cacheName: CACHE });
+    return shell ?? Response.error();
+  }
+}

@@ -1,0 +1,25 @@
+import { fileURLToPath } from "node:url";
+
+import preact from "@preact/preset-vite";
+import { defineConfig } from "vitest/config";
+
+import { precachePlugin } from "./plugins/precache-plugin.ts";
+
+const swSource = fileURLToPath(new URL("./src/sw/sw.ts", import.meta.url));
+
+export default defineConfig({
+  plugins: [preact(), precachePlugin(swSource)],
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2022",
+    sourcemap: false,
+  },
+  server: {
+    proxy: { "/api": "http://127.0.0.1:8000" },
+  },
+  test: {
+    include: ["src/**/*.test.ts", "plugins/**/*.test.ts"],
+    environment: "node",
+  },
+});

@@ -51,7 +51,8 @@ class AuditController(Controller):
 
     @post("/sth", operation_id="issueTreeHead", status_code=200)
     async def issue_tree_head(self, db: Db, principal: Caller, settings: Conf, now: Now) -> TreeHeadOut:
-        sth, _ = await service.issue_tree_head(db, load_signer(settings.keys_dir), now)
+        signer = load_signer(settings.keys_dir)
+        sth, _ = await service.issue_tree_head(db, signer, now, min_interval=service.API_MIN_INTERVAL)
         return head_out(sth)
 
     @get("/key", operation_id="getLogKey", sync_to_thread=False)

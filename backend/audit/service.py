@@ -30,6 +30,7 @@ from backend.core.errors import DomainError, Invalid
 HEAD_ID = 1
 MAX_DETAILS_BYTES = 4096
 HEAD_REFRESH = timedelta(hours=1)  # a scheduled call re-signs an unchanged log this often
+API_MIN_INTERVAL = timedelta(seconds=10)  # POST /api/audit/sth signs at most this often
 _IN_CHUNK = 500
 _INDEX_MASK = (1 << NODE_LEVEL_SHIFT) - 1
 
@@ -245,10 +246,16 @@ async def latest_tree_head(db: AsyncSession) -> TreeHead | None:
 
 
 async def issue_tree_head(
-    db: AsyncSession, signer: LogSigner, now: datetime, *, refresh: timedelta = HEAD_REFRESH
+    db: AsyncSession,
+    signer: LogSigner,
+    now: datetime,
+    *,
+    refresh: timedelta = HEAD_REFRESH,
+    min_interval: timedelta = timedelta(0),
 ) -> tuple[TreeHead, bool]:
     """Sign the current log head unless the latest head already covers it and is fresher than
-    `refresh`; returns (head, issued). The scheduler calls this periodically.
+    `refresh`, or was signed less than `min_interval` ago (how the API keeps callers from making
+    it sign at every request); returns (head, issued). The scheduler calls this periodically.
 
     Before signing, the stored subtrees must reproduce both the log head's root and the latest
     signed root, so the log never signs a tree that does not extend what it signed before.
@@ -256,7 +263,9 @@ async def issue_tree_head(
     head = (await db.execute(select(head_t.c.size, head_t.c.root_hash).where(head_t.c.id == HEAD_ID))).first()
     size, head_root = head if head else (0, merkle.EMPTY_ROOT)
     latest = await latest_tree_head(db)
-    if latest is not None and latest.tree_size == size and now - latest.issued_at < refresh:
+    if latest is not None and now - latest.issued_at < (
+        refresh if latest.tree_size == size else min_interval
+    ):
         return latest, False
     root = await root_at(db, size)
     if root != head_root:

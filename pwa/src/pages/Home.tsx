@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 
+import { AuditHistory } from "../audit/AuditHistory";
 import { signOut } from "../auth";
 import { ProfileCard } from "../components/ProfileCard";
 import { RolePanel } from "../components/RolePanel";
@@ -62,6 +63,7 @@ export function Home({ me, savedAt }: { me: Me; savedAt: string }) {
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} data-testid={`panel-${tab}`}>
         <RolePanel tab={tab} me={me} />
       </div>
+      <AuditHistory entity="person" entityId={me.person_id} />
       <button
         type="button"
         class="btn btn-secondary"

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from backend.audit import service
 from backend.auth.service import issue_enrollment
 from backend.db.engine import transaction
 from backend.people.models import Person
@@ -178,3 +179,18 @@ async def test_sign_in_and_out_are_recorded_with_the_passkey(app_client, session
         assert e["actor_id"] == str(person.id)
         assert e["evidence"]["credential_id"] == credential and e["evidence"]["device_id"] == "phone-7f3a"
         assert e["audit_path"] is None  # no signed head covers them yet
+
+
+async def test_callers_cannot_make_the_log_sign_at_every_request(
+    client_as, sessionmaker, settings, clock, org
+):
+    async with transaction(sessionmaker) as db:
+        person = await make_person(db, settings.secret_key, org.team_a, "频繁者")
+    client = await client_as(person)
+    first = (await client.post("/api/audit/sth")).json()
+    async with transaction(sessionmaker) as db:
+        await service.record(db, clock(), action="permit.approve", entity="permit", entity_id="p-1")
+    assert (await client.post("/api/audit/sth")).json() == first  # too soon: the same head
+    clock.advance(seconds=11)
+    later = (await client.post("/api/audit/sth")).json()
+    assert later["tree_size"] == first["tree_size"] + 1

@@ -5,6 +5,7 @@ log-head row (`size = size + n … RETURNING`). On PostgreSQL that row lock is h
 appender's transaction ends, so concurrent appenders queue behind it and each sees the size its
 predecessor committed; a rolled-back appender rolls its increment back too, so no gap is left.
 SQLite has one writer at a time anyway, and the UPDATE is what takes its write lock.
+Callers record after the last row they lock, so no transaction waits on a row while holding the head.
 """
 
 from __future__ import annotations

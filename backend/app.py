@@ -16,10 +16,12 @@ from backend.auth.routes import AuthController
 from backend.config import Settings
 from backend.core.clock import Clock, utcnow
 from backend.db.engine import make_engine, make_sessionmaker
+from backend.gas.routes import GasController
 from backend.http.deps import provide_db, provide_evidence, provide_now, provide_principal, provide_settings
 from backend.http.problems import HANDLERS
 from backend.org.routes import OrgController
 from backend.people.routes import PeopleController
+from backend.permits.routes import PermitController
 
 
 @get("/api/health", operation_id="health", sync_to_thread=False)
@@ -40,7 +42,15 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         finally:
             await engine.dispose()
 
-    handlers: list = [health, AuthController, PeopleController, OrgController, AuditController]
+    handlers: list = [
+        health,
+        AuthController,
+        PeopleController,
+        OrgController,
+        PermitController,
+        GasController,
+        AuditController,
+    ]
     if settings.pwa_dir.is_dir():
         handlers.append(
             create_static_files_router(

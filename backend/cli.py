@@ -10,8 +10,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from backend import bench
 from backend.config import Settings, load_settings
+from backend.gas import cli as gas_cli
 from backend.jobs import cli as jobs_cli
+from backend.permits import cli as permits_cli
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -107,12 +110,6 @@ def _audit_key(args: argparse.Namespace, settings: Settings) -> int:
     return cli.key(settings)
 
 
-def _bench(args: argparse.Namespace, settings: Settings) -> int:
-    from backend import bench
-
-    return bench.run(args.name, args.args, settings)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tezuo", description="Tezuo (特作) special-operations safety system"
@@ -178,11 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     key = audit.add_parser("key", help="print the log's public key and key id")
     key.set_defaults(func=_audit_key)
 
-    bench = sub.add_parser("bench", help="measure a figure: `tezuo bench NAME --help`")
-    bench.add_argument("name", help="which benchmark (`tezuo bench list`)")
-    bench.add_argument("args", nargs=argparse.REMAINDER, help="the benchmark's own options")
-    bench.set_defaults(func=_bench)
     jobs_cli.register(sub)
+    permits_cli.register(sub)
+    gas_cli.register(sub)
+    bench.register(sub)
     return parser
 
 

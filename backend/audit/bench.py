@@ -222,7 +222,11 @@ def _table(figures: dict) -> None:
         print(f"  {name:<34}{value:>20}   {target}")
 
 
-def main(argv: list[str], settings: Settings) -> int:
+QUICK = {"entries": 2000, "batches": 2, "batch": 100, "singles": 5, "proofs": 20}
+
+
+async def run(settings: Settings, args: argparse.Namespace) -> int:
+    """`tezuo bench audit [--quick] [--entries N] [--database-url URL] …` (see --help)."""
     parser = argparse.ArgumentParser(prog="tezuo bench audit", description=__doc__)
     parser.add_argument("--entries", type=int, default=1_000_000, help="entries to seed (default 1,000,000)")
     parser.add_argument("--database-url", help="an EMPTY scratch database (default: SQLite in a temp dir)")
@@ -231,11 +235,13 @@ def main(argv: list[str], settings: Settings) -> int:
     parser.add_argument("--singles", type=int, default=200, help="one-entry transactions to time")
     parser.add_argument("--proofs", type=int, default=500)
     parser.add_argument("--keep", action="store_true", help="leave the entries in --database-url")
-    args = parser.parse_args(argv)
+    if getattr(args, "quick", False):
+        parser.set_defaults(**QUICK)
+    options = parser.parse_args(getattr(args, "args", []))
     with tempfile.TemporaryDirectory(prefix="tezuo-bench-audit-") as tmp:
-        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'audit.sqlite3'}"
-        migrate.upgrade(url)
-        figures = asyncio.run(_bench(args, url, Path(tmp) / "keys"))
+        url = options.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'audit.sqlite3'}"
+        await asyncio.to_thread(migrate.upgrade, url)
+        figures = await _bench(options, url, Path(tmp) / "keys")
     _table(figures)
     print(json.dumps(figures, ensure_ascii=False))
     return 0

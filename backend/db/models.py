@@ -4,11 +4,22 @@ from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.db.base import Base
 from backend.db.changes import ChangeLog
+from backend.gas.models import DeviceToken, GasDetector, GasReading
 from backend.jobs.models import SchedulerLease, Timer
 from backend.org.models import Area, OrgUnit, SafetyFeature, SitePlan
 from backend.people.models import Contractor, Deputy, Person, RoleAssignment
+from backend.permits.models import (
+    Absence,
+    ApprovalSlot,
+    GasAnalysis,
+    Notification,
+    Permit,
+    PermitEvent,
+)
 
 __all__ = [
+    "Absence",
+    "ApprovalSlot",
     "Area",
     "AuditEntry",
     "AuditLogHead",
@@ -19,9 +30,16 @@ __all__ = [
     "Contractor",
     "Deputy",
     "Device",
+    "DeviceToken",
     "Enrollment",
+    "GasAnalysis",
+    "GasDetector",
+    "GasReading",
+    "Notification",
     "OrgUnit",
     "Passkey",
+    "Permit",
+    "PermitEvent",
     "Person",
     "RoleAssignment",
     "SafetyFeature",

@@ -20,6 +20,7 @@ from backend.core.errors import DomainError
 from backend.db.base import new_id
 from backend.db.engine import make_engine, make_sessionmaker, transaction
 from backend.demo.accounts import issue_demo_links, print_demo_links
+from backend.demo.permits import install_permits
 from backend.demo.plan import AS_OF, plan_demo
 from backend.demo.records import DemoPlan, DemoSite
 from backend.demo.siteplan import find_cjk_font, render_site_plan
@@ -223,6 +224,7 @@ async def load_demo(settings: Settings, print_links: bool = True) -> int:
         async with transaction(make_sessionmaker(engine)) as db:
             created = await install_plant(db, settings, plan)
             cjk = draw_missing_plans(settings, plan)
+            edge_token = await install_permits(db, settings, plan, utcnow())
             links = await issue_demo_links(db, settings, plan, utcnow())
     except DomainError as exc:
         print(f"错误 error [{exc.code}]: {exc.detail}", file=sys.stderr)
@@ -236,4 +238,6 @@ async def load_demo(settings: Settings, print_links: bool = True) -> int:
     if print_links:
         _print_summary(settings, plan, created, cjk, time.perf_counter() - started)
         print_demo_links(links)
+        if edge_token:
+            print(f"演示边缘节点令牌 demo edge-node token (shown once; POST /api/gas/readings): {edge_token}")
     return 0

@@ -31,6 +31,12 @@ Handler = Callable[[JobContext], Awaitable[None]]
 # Every built-in kind. Domains add their line here (no import-time scanning of packages).
 HANDLERS: dict[str, str] = {
     "jobs.purge_expired_auth": "backend.jobs.builtin:purge_expired_auth",
+    "permits.push": "backend.permits.jobs:push",
+    "permits.expire": "backend.permits.jobs:expire",
+    "permits.deputy": "backend.permits.jobs:deputy",
+    "permits.escalate": "backend.permits.jobs:escalate",
+    "permits.gas_due": "backend.permits.jobs:gas_due",
+    "permits.gas_watch": "backend.permits.jobs:gas_watch",
 }
 
 

@@ -7,6 +7,8 @@ import { translate, useLang, useT } from "./i18n";
 import { watchNetwork } from "./net";
 import { Enroll } from "./pages/Enroll";
 import { Home } from "./pages/Home";
+import { PermitApply } from "./pages/PermitApply";
+import { PermitView } from "./pages/PermitView";
 import { SignIn } from "./pages/SignIn";
 import { useRoute } from "./router";
 import { useStore } from "./store";
@@ -17,6 +19,8 @@ function Page() {
   const auth = useStore(authStore);
   if (route.name === "enroll") return <Enroll code={route.code} />;
   if (route.name === "login") return <SignIn />;
+  if (auth.status === "signedIn" && route.name === "permitNew") return <PermitApply />;
+  if (auth.status === "signedIn" && route.name === "permit") return <PermitView id={route.id} />;
   if (auth.status === "signedIn") return <Home me={auth.me} savedAt={auth.savedAt} />;
   if (auth.status === "signedOut") return <SignIn />;
   return (

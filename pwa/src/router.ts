@@ -1,20 +1,29 @@
-/** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`. */
+/** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`, `#/permits/new`, `#/permits/<id>`. */
 
 import { useEffect, useState } from "preact/hooks";
 
-export type Route = { name: "home" } | { name: "login" } | { name: "enroll"; code: string };
+export type Route =
+  | { name: "home" }
+  | { name: "login" }
+  | { name: "enroll"; code: string }
+  | { name: "permitNew" }
+  | { name: "permit"; id: string };
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, "").replace(/^\/+/, "");
   const [head = "", ...rest] = path.split("/");
   if (head === "login") return { name: "login" };
-  if (head === "enroll" && rest[0]) {
-    try {
-      return { name: "enroll", code: decodeURIComponent(rest[0]) };
-    } catch {
-      return { name: "enroll", code: rest[0] };
-    }
-  }
+  if (head === "enroll" && rest[0]) return { name: "enroll", code: decode(rest[0]) };
+  if (head === "permits" && rest[0] === "new") return { name: "permitNew" };
+  if (head === "permits" && rest[0]) return { name: "permit", id: decode(rest[0]) };
   return { name: "home" };
 }
 
@@ -26,6 +35,10 @@ export function hrefOf(route: Route): string {
       return "#/login";
     case "enroll":
       return `#/enroll/${encodeURIComponent(route.code)}`;
+    case "permitNew":
+      return "#/permits/new";
+    case "permit":
+      return `#/permits/${encodeURIComponent(route.id)}`;
   }
 }
 

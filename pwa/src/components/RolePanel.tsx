@@ -1,6 +1,7 @@
 import type { Me } from "../api";
 import { roleLabel, useT } from "../i18n";
 import { grantsOfTab, type Tab } from "../tabs";
+import { EPermitsPanel, PermitsPanel } from "./PermitsPanel";
 
 /** One tab's first screen: what the role means for this person, where they hold it, what comes next. */
 export function RolePanel({ tab, me }: { tab: Tab; me: Me }) {
@@ -25,10 +26,14 @@ export function RolePanel({ tab, me }: { tab: Tab; me: Me }) {
           <p class="muted">{t("scope.none")}</p>
         )}
       </article>
-      <article class="card card-soon" data-testid={`soon-${tab}`}>
-        <span class="badge">{t("soon.badge")}</span>
-        <p>{t(`soon.${tab}`)}</p>
-      </article>
+      {tab === "manager" && <PermitsPanel me={me} />}
+      {(tab === "guardian" || tab === "inspector") && <EPermitsPanel />}
+      {tab === "worker" && (
+        <article class="card card-soon" data-testid={`soon-${tab}`}>
+          <span class="badge">{t("soon.badge")}</span>
+          <p>{t(`soon.${tab}`)}</p>
+        </article>
+      )}
     </div>
   );
 }

@@ -1,0 +1,302 @@
+"""`tezuo bench permits`: signed approval round trips at 50 concurrent approvers, and grading throughput."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import random
+import statistics
+import struct
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import cbor2
+import msgspec
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from backend.config import Settings
+
+APPROVERS = 50
+PERMITS_PER_APPROVER = 4
+THINK_SECONDS = (2.0, 6.0)  # between two signatures of one approver (reading the next permit, walking)
+
+
+def _b64u(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class Signer:
+    """A passkey held in memory: the bench's stand-in for a phone's authenticator (P-256, flags UP|UV)."""
+
+    def __init__(self) -> None:
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.credential_id = os.urandom(16)
+        self.count = 0
+
+    def cose(self) -> bytes:
+        n = self.key.public_key().public_numbers()
+        return cbor2.dumps({1: 2, 3: -7, -1: 1, -2: n.x.to_bytes(32, "big"), -3: n.y.to_bytes(32, "big")})
+
+    def assert_(self, rp_id: str, origin: str, challenge: str) -> dict[str, Any]:
+        self.count += 1
+        auth = hashlib.sha256(rp_id.encode()).digest() + bytes([0x05]) + struct.pack(">I", self.count)
+        client = json.dumps({"type": "webauthn.get", "challenge": challenge, "origin": origin}).encode()
+        sig = self.key.sign(auth + hashlib.sha256(client).digest(), ec.ECDSA(hashes.SHA256()))
+        return {
+            "id": _b64u(self.credential_id),
+            "rawId": _b64u(self.credential_id),
+            "type": "public-key",
+            "response": {
+                "clientDataJSON": _b64u(client),
+                "authenticatorData": _b64u(auth),
+                "signature": _b64u(sig),
+                "userHandle": None,
+            },
+            "clientExtensionResults": {},
+        }
+
+
+async def _plant(settings: Settings, now: datetime, approvers: int, per_crew: int) -> list[dict[str, Any]]:
+    """One workshop per approver pair, each with a hazard-free area and a submitted 二级 hot-work permit."""
+    from backend.auth.models import Passkey
+    from backend.auth.service import open_session, principal_of
+    from backend.db.engine import make_engine, make_sessionmaker, transaction
+    from backend.org.models import Area
+    from backend.org.service import create_unit
+    from backend.people import service as people
+    from backend.permits import service as permits
+    from backend.permits.catalogue import policy
+    from backend.permits.grading import Facts
+    from backend.permits.schemas import PermitCreate
+
+    engine = make_engine(settings.database_url)
+    maker = make_sessionmaker(engine)
+    cipher = people.id_cipher(settings.secret_key)
+    pol = policy(settings.data_dir)
+    crews = []
+    serial = iter(range(10**6))
+
+    def idn() -> str:
+        from backend.people.idnumber import check_char
+
+        n = next(serial)
+        body = f"32010219{80 + n // 336 % 20:02d}{1 + n // 28 % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+        return body + check_char(body)
+
+    async with transaction(maker) as db:
+        ent = await create_unit(db, "enterprise", "BENCH", "基准企业", None)
+        site = await create_unit(db, "site", "B-S", "基准厂区", ent)
+        for i in range(approvers):
+            ws = await create_unit(db, "workshop", f"B-W{i}", f"车间{i}", site)
+            team = await create_unit(db, "team", f"B-W{i}-T", f"班组{i}", ws)
+            poly = [[100 + i * 20, 100], [110 + i * 20, 100], [110 + i * 20, 110], [100 + i * 20, 110]]
+            gps = [[118.7 + p[0] * 1e-5, 32.2 - p[1] * 1e-5] for p in poly]
+            area = Area(
+                site_id=site.id, workshop_id=ws.id, code=f"B-A{i}", name=f"区域{i}", hazard_class="general",
+                plan_polygon=poly, gps_polygon=gps, escape_route=[], scope_path=site.path,
+            )  # fmt: skip
+            db.add(area)
+            crew: dict[str, Any] = {"area": area, "gps": gps}
+            for role, unit in (
+                ("team_leader", team),
+                ("safety_officer", ws),
+                ("guardian", ws),
+                ("worker", team),
+            ):
+                person = await people.create_person(db, cipher, name=f"{role}{i}", id_number=idn(), unit=unit)
+                await people.grant_role(db, person, role, unit)
+                signer = Signer()
+                db.add(
+                    Passkey(person_id=person.id, credential_id=signer.credential_id, public_key=signer.cose())
+                )
+                token = await open_session(db, person.id, None, now, 12)
+                crew[role] = {"person": person, "signer": signer, "cookie": f"tezuo_session={token}"}
+            await db.flush()
+            crews.append(crew)
+    async with transaction(maker) as db:
+        for crew in crews:
+            leader = crew["team_leader"]["person"]
+            who = await principal_of(db, leader)
+            # Next Monday 10:00 China time: a weekday day shift, so the grade is 二级 whenever the bench runs.
+            monday = (now + timedelta(days=7 - now.weekday())).date()
+            start = datetime(monday.year, monday.month, monday.day, 2, 0, tzinfo=UTC)
+            data = PermitCreate(
+                work_type="hot_work",
+                area_id=crew["area"].id,
+                content="基准测试动火",
+                planned_start=start,
+                planned_end=start + timedelta(hours=4),
+                guardian_id=crew["guardian"]["person"].id,
+                operator_ids=[crew["worker"]["person"].id],
+                form={"location_detail": "x", "fire_method": "电焊", "risk_identification": "火灾"},
+                facts=Facts(),
+                submit=True,
+            )
+            crew["permits"] = [(await permits.create(db, who, data, now, pol)).id for _ in range(per_crew)]
+    await engine.dispose()
+    return crews
+
+
+async def _round_trip(client: Any, settings: Settings, crew: dict[str, Any], role: str, permit: Any) -> float:
+    """What a phone does to approve: ask for the canonical decision, sign its hash, send both."""
+    me = crew[role]
+    lon = sum(p[0] for p in crew["gps"]) / 4
+    lat = sum(p[1] for p in crew["gps"]) / 4
+    body = {
+        "step": f"s1.{role}",
+        "decision": "approve",
+        "comment": "",
+        "location": {"lat_e6": round(lat * 1e6), "lon_e6": round(lon * 1e6), "accuracy_m": 5},
+        "signed_at": datetime.now(UTC).isoformat(),
+    }
+    headers = {"cookie": me["cookie"]}
+    url = f"/api/permits/{permit}/decisions"
+    started = time.perf_counter()
+    opts = (await client.post(f"{url}/options", json=body, headers=headers)).json()
+    credential = me["signer"].assert_(settings.rp_id, settings.origin, opts["challenge"])
+    decision = {**body, "permit_version": opts["permit_version"], "content_sha256": opts["content_sha256"]}
+    res = await client.post(url, json={**decision, "credential": credential}, headers=headers)
+    elapsed = time.perf_counter() - started
+    if res.status_code != 200:
+        raise RuntimeError(f"approval failed: {res.status_code} {res.text}")
+    return elapsed
+
+
+def _grading_rate(seconds: float = 2.0) -> tuple[int, float]:
+    from backend.permits.catalogue import policy
+    from backend.permits.grading import GradeRequest, grade
+
+    pol = policy()
+    requests = [
+        GradeRequest(work_type="hot_work", hazard_class="fire_class_a", running_equipment=True),
+        GradeRequest(work_type="hot_work", night=True),
+        GradeRequest(work_type="work_at_height", height_m=18, height_factors=["gust_force_5"]),
+        GradeRequest(work_type="lifting", mass_t=60),
+        GradeRequest(work_type="confined_space"),
+        GradeRequest(work_type="scaffolding"),
+    ]
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for r in requests:
+            grade(r, pol)
+        count += len(requests)
+    return count, time.perf_counter() - started
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+async def _steady(
+    client: Any, settings: Settings, crew: dict[str, Any], seed: int, think: tuple[float, float]
+) -> list[float]:
+    """One approver working through their permits with human think time between signatures."""
+    rng = random.Random(seed)
+    out = []
+    for permit in crew["permits"]:
+        await asyncio.sleep(rng.uniform(*think))
+        out.append(await _round_trip(client, settings, crew, "safety_officer", permit))
+    return out
+
+
+async def _serve(settings: Settings) -> tuple[Any, asyncio.Task[None], int]:
+    """The app under uvicorn on a loopback port, in this process: the embedded single-worker shape."""
+    import socket
+
+    import uvicorn
+
+    from backend.app import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):  # up to 10 s
+        if server.started:
+            break
+        await asyncio.sleep(0.05)
+    return server, task, port
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    ms = [v * 1000 for v in values]
+    return {
+        "p50_ms": round(statistics.median(ms), 1),
+        "p99_ms": round(_pct(ms, 0.99), 1),
+        "max_ms": round(max(ms), 1),
+    }
+
+
+async def run(settings: Settings, args: argparse.Namespace) -> int:
+    """50 approvers over HTTP on SQLite: steady (think time between signatures) and a burst (all at once)."""
+    import httpx
+
+    from backend.db import migrate
+
+    quick = getattr(args, "quick", False)
+    approvers, per_crew = (10, 1) if quick else (APPROVERS, PERMITS_PER_APPROVER)
+    think = (0.0, 0.2) if quick else THINK_SECONDS
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="tezuo-bench-") as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        bench = msgspec.structs.replace(
+            settings, database_url=url, data_dir=Path(tmp), pwa_dir=Path(tmp) / "none"
+        )
+        await asyncio.to_thread(migrate.upgrade, url)
+        crews = await _plant(bench, datetime.now(UTC), approvers, per_crew)
+        server, task, port = await _serve(bench)
+        try:
+            limits = httpx.Limits(max_connections=approvers * 2, max_keepalive_connections=approvers * 2)
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60
+            ) as client:
+                started = time.perf_counter()
+                runs = await asyncio.gather(
+                    *(_steady(client, bench, c, i, think) for i, c in enumerate(crews))
+                )
+                steady = [x for xs in runs for x in xs]
+                steady_wall = time.perf_counter() - started
+                burst = await asyncio.gather(
+                    *(_round_trip(client, bench, c, "team_leader", c["permits"][0]) for c in crews)
+                )
+        finally:
+            server.should_exit = True
+            await task
+        graded, seconds = _grading_rate(0.5 if quick else 2.0)
+    s, b = _stats(steady), _stats(list(burst))
+    figures = {
+        "bench": "permits",
+        "database": "sqlite",
+        "approvers": approvers,
+        "approval_p50_ms": s["p50_ms"],
+        "approval_p99_ms": s["p99_ms"],
+        "approval_max_ms": s["max_ms"],
+        "approvals": len(steady),
+        "approvals_per_s": round(len(steady) / steady_wall, 1),
+        "burst_p50_ms": b["p50_ms"],
+        "burst_p99_ms": b["p99_ms"],
+        "grading_per_s": round(graded / seconds),
+    }
+    print("tezuo bench permits — signed approval round trip = decision options + P-256 assertion + decision,")
+    print(f"over HTTP to one uvicorn worker on SQLite; {approvers} approvers, think time {think} s;")
+    print(f"burst = all {approvers} team leaders sign at the same instant")
+    print(f"{'figure':<22}{'value':>12}")
+    for key, value in figures.items():
+        if key not in ("bench", "database"):
+            print(f"{key:<22}{value:>12}")
+    print(json.dumps(figures))
+    return 0

@@ -68,7 +68,7 @@ async def _seed(maker: async_sessionmaker[AsyncSession], count: int, start: date
         rows, nodes = [], []
         for i in range(lo, min(lo + SEED_CHUNK, count)):
             when = start + timedelta(milliseconds=i)
-            row = service._place(service._prepare(_record(i), when, seen), i, format_time(when))
+            row = service._place(service._prepare(_record(i), when, EVIDENCE, seen), i, format_time(when))
             rows.append(row)
             nodes += [
                 {"node_key": node_key(lv, ix), "hash": h} for lv, ix, h in edge.append(row["leaf_hash"])

@@ -18,6 +18,7 @@ from backend.auth.principal import Principal
 from backend.core.errors import Invalid, NotFound
 from backend.http.deps import Caller, Conf, Db, Now
 from backend.people import service as people
+from backend.permits import store as permit_store
 
 # Who may read an entity's history: a guard per entity kind raises if the caller may not, and
 # says whether they may also see other people's client evidence. Each domain adds its own kind.
@@ -33,7 +34,16 @@ async def _person_guard(db: AsyncSession, who: Principal, entity_id: str) -> boo
     return who.oversees(person.unit_path)
 
 
-HISTORY_GUARDS: dict[str, HistoryGuard] = {"person": _person_guard}
+async def _permit_guard(db: AsyncSession, who: Principal, entity_id: str) -> bool:
+    try:
+        permit_id = uuid.UUID(entity_id)
+    except ValueError:
+        raise NotFound("作业票不存在", code="permit_unknown") from None
+    permit, _slots = await permit_store.visible(db, who, permit_id)
+    return who.oversees(permit.scope_path)
+
+
+HISTORY_GUARDS: dict[str, HistoryGuard] = {"person": _person_guard, "permit": _permit_guard}
 
 Size = Annotated[int, QueryParameter(ge=1, description="tree size (a signed tree head's tree_size)")]
 

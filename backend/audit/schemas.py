@@ -55,7 +55,7 @@ class Record(msgspec.Struct, frozen=True, kw_only=True):
     entity_version: int | None = None
     actor_id: uuid.UUID | None = None
     details: dict[str, Any] = msgspec.field(default_factory=dict)
-    evidence: Evidence = Evidence()
+    evidence: Evidence | None = None  # None: the request's evidence (see service.use_evidence), else system
 
 
 class TreeHeadOut(msgspec.Struct, kw_only=True):

@@ -47,7 +47,31 @@ class AuditIntegrityError(DomainError):
     code = "audit_inconsistent"
 
 
-def _prepare(item: Record, now: datetime, seen: dict[Evidence, tuple[Evidence, str]]) -> dict[str, Any]:
+EVIDENCE_KEY = "tezuo_audit_evidence"
+
+
+def use_evidence(db: AsyncSession, evidence: Evidence) -> None:
+    """Make `evidence` the default of entries recorded in this session (the HTTP layer sets the
+    request's, so domain services need not pass it along)."""
+    db.info[EVIDENCE_KEY] = evidence
+
+
+def session_evidence(db: AsyncSession) -> Evidence:
+    """The evidence entries recorded in this session get unless they bring their own."""
+    found = db.info.get(EVIDENCE_KEY)
+    return found if isinstance(found, Evidence) else Evidence()
+
+
+def bounded(details: dict[str, Any]) -> dict[str, Any]:
+    """`details`, or its digest in their place when they are too large for an entry."""
+    if len(canonical_json(details)) <= MAX_DETAILS_BYTES:
+        return details
+    return {"oversize_details_sha256": hashlib.sha256(canonical_json(details)).hexdigest()}
+
+
+def _prepare(
+    item: Record, now: datetime, default: Evidence, seen: dict[Evidence, tuple[Evidence, str]]
+) -> dict[str, Any]:
     """Validate an entry and compute its digests: everything but the leaf index and hash.
     `seen` remembers evidence already hashed in this batch (one request's entries share it)."""
     if not item.action or len(item.action) > 64 or not item.entity or len(item.entity) > 64:
@@ -57,8 +81,9 @@ def _prepare(item: Record, now: datetime, seen: dict[Evidence, tuple[Evidence, s
     details = canonical_json(item.details)
     if len(details) > MAX_DETAILS_BYTES:
         raise ValueError(f"audit details above {MAX_DETAILS_BYTES} bytes: record a digest instead")
-    if item.evidence not in seen:
-        clipped = item.evidence.clipped()
+    given = item.evidence or default
+    if given not in seen:
+        clipped = given.clipped()
         data = evidence_data(
             clipped.channel,
             clipped.ip,
@@ -67,8 +92,8 @@ def _prepare(item: Record, now: datetime, seen: dict[Evidence, tuple[Evidence, s
             clipped.device_id,
             clipped.device_time,
         )
-        seen[item.evidence] = (clipped, hashlib.sha256(data).hexdigest())
-    evidence, evidence_digest = seen[item.evidence]
+        seen[given] = (clipped, hashlib.sha256(data).hexdigest())
+    evidence, evidence_digest = seen[given]
     return {
         "recorded_at": now,
         "actor_id": item.actor_id,
@@ -123,7 +148,8 @@ async def record_many(db: AsyncSession, now: datetime, items: Sequence[Record]) 
     if not items:
         return []
     seen: dict[Evidence, tuple[Evidence, str]] = {}
-    prepared = [_prepare(item, now, seen) for item in items]  # refuse bad input before taking the lock
+    default = session_evidence(db)
+    prepared = [_prepare(item, now, default, seen) for item in items]  # refuse bad input before locking
     edge = await _reserve(db, len(items), now)
     start, time = edge.size, format_time(now)
     rows = [_place(row, start + i, time) for i, row in enumerate(prepared)]
@@ -154,7 +180,8 @@ async def record(
     details: dict[str, Any] | None = None,
     evidence: Evidence | None = None,
 ) -> int:
-    """Record one entry in the caller's transaction (the one function domains call)."""
+    """Record one entry in the caller's transaction (the one function domains call). Without
+    `evidence`, the entry carries the session's: the request's client evidence under the API."""
     item = Record(
         action=action,
         entity=entity,
@@ -162,7 +189,7 @@ async def record(
         entity_version=entity_version,
         actor_id=actor_id,
         details=details or {},
-        evidence=evidence or Evidence(),
+        evidence=evidence,
     )
     return (await record_many(db, now, [item]))[0]
 

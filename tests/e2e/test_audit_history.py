@@ -15,7 +15,7 @@ async def test_home_shows_the_persons_history_verified_in_the_browser(server: Se
     page = phone.page
     await page.goto(server.add_person("王审计", "worker"))
     await page.get_by_test_id("enroll-button").click()
-    history = page.get_by_test_id("audit-history")
+    history = page.get_by_test_id("audit-history-person")
     await expect(history).to_be_visible()
     marks = history.get_by_test_id("audit-mark")
     # passkey.register, enrollment.issue, role.grant, person.create — newest first

@@ -2,10 +2,11 @@ import { useEffect, useState } from "preact/hooks";
 
 import { api, ApiError, NetworkError } from "../api";
 import { formatTime } from "../format";
-import { isMessageKey, useLang, useT } from "../i18n";
+import { isMessageKey, type MessageKey, useLang, useT } from "../i18n";
 import { useOffline } from "../net";
 import { safeStorage } from "../store";
 import { type Checked, checkHistory } from "./history";
+import type { HistoryEntry } from "./proof";
 
 type State =
   | { status: "loading" }
@@ -17,7 +18,15 @@ const RECHECKS = 3;
 const RECHECK_MS = 12_000;
 
 /** Who did what to this record and when, each entry marked as checked on this device. */
-export function AuditHistory({ entity, entityId }: { entity: string; entityId: string }) {
+export function AuditHistory({
+  entity,
+  entityId,
+  heading = "audit.heading",
+}: {
+  entity: string;
+  entityId: string;
+  heading?: MessageKey;
+}) {
   const t = useT();
   const lang = useLang();
   const offline = useOffline();
@@ -49,14 +58,16 @@ export function AuditHistory({ entity, entityId }: { entity: string; entityId: s
     };
   }, [entity, entityId, offline, round]);
 
-  const action = (code: string) => {
-    const key = `audit.action.${code}`;
-    return isMessageKey(key) ? t(key) : code;
+  /** A known action in the UI language, else the entry's own text (permit events carry one), else its code. */
+  const action = (entry: HistoryEntry) => {
+    const key = `audit.action.${entry.action}`;
+    if (isMessageKey(key)) return t(key);
+    return typeof entry.details.text === "string" ? entry.details.text : entry.action;
   };
 
   return (
-    <article class="card" data-testid="audit-history">
-      <h2 class="card-title">{t("audit.heading")}</h2>
+    <article class="card" data-testid={`audit-history-${entity}`}>
+      <h2 class="card-title">{t(heading)}</h2>
       <p class="muted small">{t("audit.lead")}</p>
       {state.status === "loading" && <p class="muted">{t("audit.loading")}</p>}
       {state.status === "offline" && <p class="muted">{t("audit.offline")}</p>}
@@ -85,7 +96,7 @@ export function AuditHistory({ entity, entityId }: { entity: string; entityId: s
                 return (
                   <li key={entry.leaf_index} class="audit-item" data-testid={`audit-entry-${entry.leaf_index}`}>
                     <div class="audit-what">
-                      <strong>{action(entry.action)}</strong>
+                      <strong>{action(entry)}</strong>
                       <span class="muted small">
                         {formatTime(entry.time, lang)} · {entry.actor_name ?? t("audit.system")}
                       </span>

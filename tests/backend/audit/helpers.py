@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import json
 import os
+import struct
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -92,3 +99,43 @@ async def script(*args: str) -> subprocess.CompletedProcess[str]:
     return await asyncio.to_thread(
         subprocess.run, [sys.executable, str(tool), *args], capture_output=True, text=True, timeout=120
     )
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def leaf_of_entry(e: dict[str, Any]) -> bytes:
+    """The leaf as docs/SECURITY.md specifies it, recomputed from what the API shows."""
+    assert hashlib.sha256(_canonical(e["details"])).hexdigest() == e["details_digest"]
+    if e["evidence"] is not None:
+        assert hashlib.sha256(_canonical(e["evidence"])).hexdigest() == e["evidence_digest"]
+    fields = {
+        "action": e["action"],
+        "actor": e["actor_id"],
+        "details": e["details_digest"],
+        "entity": e["entity"],
+        "entity_id": e["entity_id"],
+        "entity_version": e["entity_version"],
+        "evidence": e["evidence_digest"],
+        "index": e["leaf_index"],
+        "time": e["time"],
+        "v": 1,
+    }
+    return hashlib.sha256(b"\x00" + _canonical(fields)).digest()
+
+
+async def signed_head(client: Any) -> dict[str, Any]:
+    """Issue a tree head and check its signature with the published key, independently."""
+    sth = (await client.post("/api/audit/sth")).json()
+    key = (await client.get("/api/audit/key")).json()
+    public = serialization.load_pem_public_key(key["public_key_pem"].encode())
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    spki = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert sth["key_id"] == key["key_id"] == base64.b64encode(hashlib.sha256(spki).digest()).decode()
+    root = base64.b64decode(sth["sha256_root_hash"])
+    signed = struct.pack(">BBQQ", 0, 1, sth["timestamp"], sth["tree_size"]) + root
+    raw = base64.b64decode(sth["tree_head_signature"])
+    der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+    public.verify(der, signed, ec.ECDSA(hashes.SHA256()))  # raises if forged
+    return sth

@@ -5,66 +5,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
-import struct
 import uuid
 from datetime import timedelta
-from typing import Any
-
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from backend.audit import service
 from backend.auth.service import issue_enrollment
 from backend.db.engine import transaction
 from backend.people.models import Person
 from tests.backend.audit import rfc6962
-from tests.backend.audit.helpers import build_log
+from tests.backend.audit.helpers import build_log, leaf_of_entry, signed_head
 from tests.backend.auth.authenticator import SoftAuthenticator, b64u
 from tests.factories import make_person
 
 DEVICE = {"x-tezuo-device": "phone-7f3a", "x-tezuo-hlc": "2026-11-28T07:59:58.120Z-0003-phone-7f3a"}
-
-
-def _canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _leaf(e: dict[str, Any]) -> bytes:
-    """The leaf as docs/SECURITY.md specifies it, recomputed from what the API shows."""
-    assert hashlib.sha256(_canonical(e["details"])).hexdigest() == e["details_digest"]
-    if e["evidence"] is not None:
-        assert hashlib.sha256(_canonical(e["evidence"])).hexdigest() == e["evidence_digest"]
-    fields = {
-        "action": e["action"],
-        "actor": e["actor_id"],
-        "details": e["details_digest"],
-        "entity": e["entity"],
-        "entity_id": e["entity_id"],
-        "entity_version": e["entity_version"],
-        "evidence": e["evidence_digest"],
-        "index": e["leaf_index"],
-        "time": e["time"],
-        "v": 1,
-    }
-    return hashlib.sha256(b"\x00" + _canonical(fields)).digest()
-
-
-async def _signed_head(client: Any) -> dict[str, Any]:
-    """Issue a tree head and check its signature with the published key, independently."""
-    sth = (await client.post("/api/audit/sth")).json()
-    key = (await client.get("/api/audit/key")).json()
-    public = serialization.load_pem_public_key(key["public_key_pem"].encode())
-    assert isinstance(public, ec.EllipticCurvePublicKey)
-    spki = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    assert sth["key_id"] == key["key_id"] == base64.b64encode(hashlib.sha256(spki).digest()).decode()
-    root = base64.b64decode(sth["sha256_root_hash"])
-    signed = struct.pack(">BBQQ", 0, 1, sth["timestamp"], sth["tree_size"]) + root
-    raw = base64.b64decode(sth["tree_head_signature"])
-    der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
-    public.verify(der, signed, ec.ECDSA(hashes.SHA256()))  # raises if forged
-    return sth
 
 
 async def test_tree_heads_and_proofs_verify_independently(client_as, sessionmaker, settings, clock, org):
@@ -72,11 +25,11 @@ async def test_tree_heads_and_proofs_verify_independently(client_as, sessionmake
         reader = await make_person(db, settings.secret_key, org.team_a, "审计员")
     client = await client_as(reader)
     await build_log(sessionmaker, settings, clock, n=21)
-    first = await _signed_head(client)
+    first = await signed_head(client)
     assert (await client.get("/api/audit/sth")).json() == first
     await build_log(sessionmaker, settings, clock, n=30)
     clock.advance(minutes=1)
-    second = await _signed_head(client)
+    second = await signed_head(client)
     m, n = first["tree_size"], second["tree_size"]
     assert m < n
     again = (await client.post("/api/audit/sth")).json()
@@ -131,7 +84,7 @@ async def test_a_worker_sees_their_history_verified_and_others_evidence_withheld
     async with transaction(sessionmaker) as db:
         worker = await db.get(Person, uuid.UUID(worker_id))
     own = await client_as(worker)
-    sth = await _signed_head(own)
+    sth = await signed_head(own)
     history = (
         await own.get("/api/audit/history", params={"entity": "person", "entity_id": worker_id})
     ).json()
@@ -141,7 +94,7 @@ async def test_a_worker_sees_their_history_verified_and_others_evidence_withheld
     for e in history["entries"]:
         assert e["actor_name"] == "吴管理" and e["evidence"] is None  # the admin's IP is not the worker's
         path = [base64.b64decode(h) for h in e["audit_path"]]
-        assert rfc6962.verify_inclusion(_leaf(e), e["leaf_index"], sth["tree_size"], path, root)
+        assert rfc6962.verify_inclusion(leaf_of_entry(e), e["leaf_index"], sth["tree_size"], path, root)
 
     seen = (await hr.get("/api/audit/history", params={"entity": "person", "entity_id": worker_id})).json()
     evidence = seen["entries"][-1]["evidence"]

@@ -22,6 +22,7 @@ from backend.http.problems import HANDLERS
 from backend.org.routes import OrgController
 from backend.people.routes import PeopleController
 from backend.permits.routes import PermitController
+from backend.sync.routes import SyncController
 
 
 @get("/api/health", operation_id="health", sync_to_thread=False)
@@ -50,6 +51,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         PermitController,
         GasController,
         AuditController,
+        SyncController,
     ]
     if settings.pwa_dir.is_dir():
         handlers.append(

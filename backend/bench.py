@@ -1,7 +1,7 @@
 """`tezuo bench NAME [--quick] [OPTIONS…]`: benchmarks by name, NAME → "module:function", lazily imported.
 
 Each bench is `async def run(settings, args) -> int`: `args.quick` asks for a smoke-test-sized run and
-`args.args` holds the bench's own options (`tezuo bench audit --help`). It prints a readable table, then
+`args.options` holds the bench's own options (`tezuo bench audit --help`). It prints a readable table, then
 ONE JSON object of its figures as its last line.
 """
 
@@ -17,6 +17,7 @@ from backend.config import Settings
 BENCHES: dict[str, str] = {
     "audit": "backend.audit.bench:run",
     "permits": "backend.permits.bench:run",
+    "sync": "backend.sync.bench:run",
 }
 
 
@@ -24,14 +25,14 @@ def register(sub: Any) -> None:
     cmd = sub.add_parser("bench", help="run a benchmark and print its figures (last line: JSON)")
     cmd.add_argument("name", choices=sorted(BENCHES))
     cmd.add_argument("--quick", action="store_true", help="fewer rounds (smoke test)")
-    cmd.add_argument("args", nargs=argparse.REMAINDER, help="the benchmark's own options")
+    cmd.add_argument("options", nargs=argparse.REMAINDER, help="the bench's own options (`-- --help`)")
     cmd.set_defaults(func=run_bench)
 
 
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
-    if "--quick" in args.args:  # `tezuo bench NAME --quick`: after NAME, argparse leaves it in args
-        args.args.remove("--quick")
+    if "--quick" in args.options:  # `tezuo bench NAME --quick`: the flag after the name
         args.quick = True
+        args.options = [o for o in args.options if o != "--quick"]
     module, _, attr = BENCHES[args.name].partition(":")
     func = getattr(importlib.import_module(module), attr)
     result: int = asyncio.run(func(settings, args))

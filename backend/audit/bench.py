@@ -237,7 +237,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     parser.add_argument("--keep", action="store_true", help="leave the entries in --database-url")
     if getattr(args, "quick", False):
         parser.set_defaults(**QUICK)
-    options = parser.parse_args(getattr(args, "args", []))
+    options = parser.parse_args(getattr(args, "options", []))
     with tempfile.TemporaryDirectory(prefix="tezuo-bench-audit-") as tmp:
         url = options.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'audit.sqlite3'}"
         await asyncio.to_thread(migrate.upgrade, url)

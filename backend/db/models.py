@@ -16,6 +16,7 @@ from backend.permits.models import (
     Permit,
     PermitEvent,
 )
+from backend.sync.models import FieldStamp, SyncOpResult
 
 __all__ = [
     "Absence",
@@ -32,6 +33,7 @@ __all__ = [
     "Device",
     "DeviceToken",
     "Enrollment",
+    "FieldStamp",
     "GasAnalysis",
     "GasDetector",
     "GasReading",
@@ -45,6 +47,7 @@ __all__ = [
     "SafetyFeature",
     "SchedulerLease",
     "SitePlan",
+    "SyncOpResult",
     "Timer",
     "TreeHead",
     "WebSession",

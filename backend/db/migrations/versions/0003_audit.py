@@ -1,7 +1,7 @@
 """audit log: entries (leaves), perfect-subtree hashes, the log head, signed tree heads
 
 Revision ID: 0003_audit
-Revises: 0006_permits
+Revises: 0004_sync
 Create Date: 2026-11-28 11:19:19.604869
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import backend.db.base
 
 revision: str = "0003_audit"
-down_revision: str | None = "0006_permits"
+down_revision: str | None = "0004_sync"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy import select
 
+from backend.audit import service as audit
 from backend.catalog.service import catalog_for, local_date
 from backend.core.errors import Forbidden, NotFound
 from backend.db.engine import transaction
@@ -106,6 +107,15 @@ class LedgerController(Controller):
         # Committed on its own, before the task starts, so the task and the poller both see it.
         async with transaction(state.sessionmaker) as own:
             own.add(row)
+            await audit.record(
+                own,
+                now,
+                action="ledger.upload",
+                entity="ledger_import",
+                entity_id=import_id,
+                actor_id=principal.person_id,
+                details={"file": row.filename, "size": row.size, "sha256": row.sha256, "strict": strict},
+            )
         background.start(state.sessionmaker, settings, import_id, state.clock, scopes)
         return import_out(settings, row)
 

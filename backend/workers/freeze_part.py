@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.audit import service as audit
 from backend.integrations import service as outbox
 from backend.people.models import Person
 from backend.workers.models import Certificate, Freeze
@@ -69,6 +70,15 @@ async def freeze(
     )
     db.add(row)
     await db.flush()
+    await audit.record(
+        db,
+        now,
+        action="qualification.freeze",
+        entity="person",
+        entity_id=person.id,
+        entity_version=person.version,
+        details={"reason": reason, "item": row.item_key, "certificate_id": str(cert_id) if cert_id else None},
+    )
     if not current:
         await outbox.enqueue(
             db,
@@ -93,6 +103,15 @@ async def lift(db: AsyncSession, person: Person, freezes: Sequence[Freeze], why:
         if f.lifted_at is None:
             f.lifted_at, f.lifted_reason = now, why[:120]
             lifted += 1
+            await audit.record(
+                db,
+                now,
+                action="qualification.unfreeze",
+                entity="person",
+                entity_id=person.id,
+                entity_version=person.version,
+                details={"reason": f.reason, "item": f.item_key, "why": why[:120]},
+            )
     if not lifted:
         return 0
     await db.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.response import File
 
+from backend.audit import service as audit
 from backend.core.errors import Forbidden, Invalid, NotFound
 from backend.core.ids import uuid7
 from backend.http.deps import Caller, Conf, Db, Now
@@ -141,6 +143,16 @@ class CertificatesController(Controller):
         path.write_bytes(body)
         cert.photos = [*cert.photos, name]
         await db.flush()
+        await audit.record(
+            db,
+            now,
+            action="certificate.photo_upload",
+            entity="certificate",
+            entity_id=cert.id,
+            entity_version=cert.version,
+            actor_id=principal.person_id,
+            details={"file": name, "size": len(body), "sha256": hashlib.sha256(body).hexdigest()},
+        )
         return await _out(service.context(db, settings, now), cert)
 
     @get("/{cert_id:uuid}/photos/{name:str}", operation_id="getCertificatePhoto")

@@ -11,14 +11,18 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
+from backend import background
+from backend.alarms.routes import AlarmsController
 from backend.auth.routes import AuthController
 from backend.config import Settings
 from backend.core.clock import Clock, utcnow
 from backend.db.engine import make_engine, make_sessionmaker
+from backend.devices.routes import DevicesController
 from backend.http.deps import provide_db, provide_now, provide_principal, provide_settings
 from backend.http.problems import HANDLERS
 from backend.org.routes import OrgController
 from backend.people.routes import PeopleController
+from backend.push.routes import PushController
 
 
 @get("/api/health", operation_id="health", sync_to_thread=False)
@@ -35,11 +39,16 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         try:
-            yield
+            async with background.running(settings, app.state.sessionmaker, clock) as bus:
+                app.state.bus = bus
+                yield
         finally:
             await engine.dispose()
 
     handlers: list = [health, AuthController, PeopleController, OrgController]
+    handlers.append(AlarmsController)
+    handlers.append(PushController)
+    handlers.append(DevicesController)
     if settings.pwa_dir.is_dir():
         handlers.append(
             create_static_files_router(

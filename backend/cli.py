@@ -9,8 +9,11 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
+from backend import bench
 from backend.config import Settings, load_settings
+from backend.devices import cli as devices_cli
 from backend.jobs import cli as jobs_cli
+from backend.push import cli as push_cli
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -122,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--minutes", type=int, default=60 * 24)
     enroll.set_defaults(func=_users_enroll)
     jobs_cli.register(sub)
+    devices_cli.register(sub)
+    sim = sub.add_parser("sim", help="loopback simulators of outside systems").add_subparsers(
+        dest="sim_command", required=True
+    )
+    push_cli.register(sim)
+    bench.register(sub)
     return parser
 
 

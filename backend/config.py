@@ -23,6 +23,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 1_048_576
     session_hours: int = 12
     enrollment_minutes: int = 60 * 24
+    # Run the push delivery worker and a (leased) scheduler loop inside the API process.
+    # `tezuo serve` turns this on; tests build Settings without it and drive workers themselves.
+    run_background: bool = False
+    # Alarm routing file (tiers, recipients, escalation); None = backend/alarms/routing.json.
+    alarm_routing: Path | None = None
+    # How long a push worker owns a message it is sending; a worker that dies holds it this long.
+    push_lease_seconds: float = 30.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -79,4 +86,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret_key=_secret_key(env, data_dir),
         pwa_dir=Path(env.get("TEZUO_PWA_DIR") or root / "pwa" / "dist"),
         max_body_bytes=int(env.get("TEZUO_MAX_BODY_BYTES", "1048576")),
+        run_background=env.get("TEZUO_BACKGROUND", "1") != "0",
+        alarm_routing=Path(env["TEZUO_ALARM_ROUTING"]) if env.get("TEZUO_ALARM_ROUTING") else None,
+        push_lease_seconds=float(env.get("TEZUO_PUSH_LEASE_SECONDS", "30")),
     )

@@ -31,6 +31,7 @@ Handler = Callable[[JobContext], Awaitable[None]]
 # Every built-in kind. Domains add their line here (no import-time scanning of packages).
 HANDLERS: dict[str, str] = {
     "jobs.purge_expired_auth": "backend.jobs.builtin:purge_expired_auth",
+    "alarms.escalate": "backend.alarms.service:escalate",
 }
 
 

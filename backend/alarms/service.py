@@ -1,0 +1,404 @@
+"""Alarm rules: raise once per alarm id, route by tier, escalate while nobody answers, note the first push."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.alarms import geo
+from backend.alarms.access import ancestors
+from backend.alarms.models import NOTIFIED, OPEN_STATES, RAISED, Alarm, AlarmRecipient
+from backend.alarms.routing import KindRule, Routing, TierRule
+from backend.alarms.schemas import AlarmIngest, SosIn
+from backend.auth.models import Device
+from backend.auth.principal import Principal
+from backend.bus.after_commit import publish_after_commit
+from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.jobs import service as timers
+from backend.jobs.registry import JobContext
+from backend.org.models import Area, OrgUnit
+from backend.people.models import Person, RoleAssignment
+from backend.push import service as push
+from backend.push.models import PushMessage, PushSubscription
+
+ESCALATE = "alarms.escalate"
+BOARD_TOPIC = "board"
+CHINA = timezone(timedelta(hours=8), "CST")  # no DST in China: a fixed offset is the local time
+MAX_IMAGE = 512 * 1024
+ACTIONS = {"zh-CN": ("确认", "查看"), "en": ("Acknowledge", "View")}
+
+
+def escalation_key(alarm_id: uuid.UUID, level: int) -> str:
+    return f"{ESCALATE}:{alarm_id}:{level}"
+
+
+def decide(routing: Routing, kind_name: str) -> tuple[KindRule, TierRule, dict[str, Any], dict[str, Any]]:
+    """The kind's rule, its tier, and what the alarm records of them: labels and the plan."""
+    kind = routing.kind(kind_name)
+    if kind is None:
+        raise Invalid(f"未知的报警类型 {kind_name}", code="alarm_kind_unknown")
+    tier = routing.tier(kind.tier)
+    titles = {
+        lang: f"{tier.label.get(lang, tier.label['zh-CN'])}：{text}" for lang, text in kind.label.items()
+    }
+    if "en" in kind.label:
+        titles["en"] = f"{tier.label.get('en', tier.label['zh-CN'])}: {kind.label['en']}"
+    labels = {"title": titles, "kind": dict(kind.label)}
+    plan = {
+        "roles": list(tier.roles),
+        "escalation": [list(level) for level in tier.escalation],
+        "ack_timeout_seconds": tier.ack_timeout_seconds,
+        "urgency": tier.urgency,
+        "ttl": tier.ttl,
+        "require_interaction": tier.require_interaction,
+        "vibrate": list(tier.vibrate),
+        "sound": tier.sound,
+        "image": tier.image,
+    }
+    return kind, tier, labels, plan
+
+
+async def _area_by_code(db: AsyncSession, site: OrgUnit, code: str | None) -> Area | None:
+    if not code:
+        return None
+    area = await db.scalar(select(Area).where(Area.code == code, Area.deleted_at.is_(None)))
+    if area is None or area.site_id != site.id:
+        raise Invalid(f"厂区 {site.code} 没有区域 {code}", code="area_unknown")
+    return area
+
+
+async def _locate(
+    db: AsyncSession,
+    site: OrgUnit,
+    area: Area | None,
+    xy: tuple[int, int] | None,
+    gps: tuple[float, float] | None,
+) -> tuple[Area | None, tuple[int, int] | None]:
+    """Fill in what the raiser did not say: the area from GPS, the plan position from GPS or the area."""
+    if (area is None or xy is None) and gps is not None:
+        areas = (
+            await db.scalars(select(Area).where(Area.site_id == site.id, Area.deleted_at.is_(None)))
+        ).all()
+        lat, lon = gps
+        if area is None:
+            area = next((a for a in areas if a.gps_polygon and geo.inside((lon, lat), a.gps_polygon)), None)
+        if xy is None:
+            xy = geo.GpsToPlan.from_areas(areas)(lat, lon)
+    if xy is None and area is not None and area.plan_polygon:
+        xy = geo.centroid(area.plan_polygon)
+    return area, xy
+
+
+async def _focus_path(db: AsyncSession, site: OrgUnit, area: Area | None, subject: Person | None) -> str:
+    """Where routing looks for people: the subject's team, else the area's workshop, else the site."""
+    if subject is not None and subject.unit_path.startswith(site.path):
+        return subject.unit_path
+    if area is not None and area.workshop_id is not None:
+        workshop = await db.get(OrgUnit, area.workshop_id)
+        if workshop is not None:
+            return workshop.path
+    return site.path
+
+
+def _store_image(media_dir: Path, alarm_id: uuid.UUID, now: datetime, data: str) -> str:
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid("snapshot_jpeg 不是 base64", code="snapshot_invalid") from None
+    if len(raw) > MAX_IMAGE or not raw.startswith(b"\xff\xd8\xff"):
+        raise Invalid("快照必须是不超过 512 KiB 的 JPEG", code="snapshot_invalid")
+    relative = f"alarms/{now:%Y/%m}/{alarm_id}.jpg"
+    path = media_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(raw)
+    return relative
+
+
+async def ingest(
+    db: AsyncSession, device: Device, data: AlarmIngest, now: datetime, routing: Routing, media_dir: Path
+) -> tuple[Alarm, bool]:
+    """An alarm uplinked by an edge node or wearable; (alarm, created). Same id again: the same alarm."""
+    existing = await db.get(Alarm, data.alarm_id)
+    if existing is not None:
+        if existing.device_id != device.id:
+            raise Conflict("报警编号已被其他设备使用", code="alarm_id_taken")
+        return existing, False
+    if device.kind not in ("edge", "wearable") or device.site_id is None:
+        raise Forbidden("只有登记在厂区的边缘节点和手环可以上报报警", code="device_kind")
+    kind, _, labels, plan = decide(routing, data.kind)
+    site = await db.get(OrgUnit, device.site_id)
+    assert site is not None
+    subject = (
+        await db.get(Person, device.person_id) if device.kind == "wearable" and device.person_id else None
+    )
+    area = await _area_by_code(db, site, data.area_code)
+    gps = (data.gps.lat, data.gps.lon) if data.gps else None
+    area, xy = await _locate(
+        db, site, area, (data.position.x, data.position.y) if data.position else None, gps
+    )
+    alarm = Alarm(
+        id=data.alarm_id,
+        source=device.kind,
+        device_id=device.id,
+        kind=data.kind,
+        tier=kind.tier,
+        site_id=site.id,
+        area_id=area.id if area else None,
+        scope_path=await _focus_path(db, site, area, subject),
+        subject_person_id=subject.id if subject else None,
+        x=xy[0] if xy else None,
+        y=xy[1] if xy else None,
+        lat=gps[0] if gps else None,
+        lon=gps[1] if gps else None,
+        message=data.message,
+        detail=dict(data.detail),
+        labels=labels,
+        plan=plan,
+        raised_at=data.raised_at,
+        received_at=now,
+    )
+    if data.snapshot_jpeg:
+        alarm.image_path = _store_image(media_dir, alarm.id, now, data.snapshot_jpeg)
+    await _raise(db, alarm, now)
+    return alarm, True
+
+
+async def raise_sos(
+    db: AsyncSession, who: Principal, data: SosIn, now: datetime, routing: Routing
+) -> tuple[Alarm, bool]:
+    """一键 SOS from a person's phone, located by GPS or a chosen area; the caller's site by default."""
+    existing = await db.get(Alarm, data.alarm_id)
+    if existing is not None:
+        if existing.raised_by != who.person_id:
+            raise Conflict("报警编号已被使用", code="alarm_id_taken")
+        return existing, False
+    _, _, labels, plan = decide(routing, "sos")
+    area = await db.get(Area, data.area_id) if data.area_id else None
+    if data.area_id and area is None:
+        raise Invalid("区域不存在", code="area_unknown")
+    site_paths = ancestors(who.unit_path)[1:2]
+    site = (
+        await db.get(OrgUnit, area.site_id)
+        if area
+        else await db.scalar(select(OrgUnit).where(OrgUnit.path.in_(site_paths), OrgUnit.kind == "site"))
+    )
+    if site is None:
+        raise Invalid("无法确定您所在的厂区，请选择区域", code="site_unknown")
+    person = await db.get(Person, who.person_id)
+    gps = (data.gps.lat, data.gps.lon) if data.gps else None
+    area, xy = await _locate(db, site, area, None, gps)
+    alarm = Alarm(
+        id=data.alarm_id,
+        source="sos",
+        kind="sos",
+        tier=routing.kind("sos").tier,  # type: ignore[union-attr]
+        site_id=site.id,
+        area_id=area.id if area else None,
+        scope_path=await _focus_path(db, site, area, person),
+        subject_person_id=who.person_id,
+        raised_by=who.person_id,
+        x=xy[0] if xy else None,
+        y=xy[1] if xy else None,
+        lat=gps[0] if gps else None,
+        lon=gps[1] if gps else None,
+        message=data.message,
+        detail={"accuracy_m": data.accuracy_m} if data.accuracy_m is not None else {},
+        labels=labels,
+        plan=plan,
+        raised_at=data.raised_at,
+        received_at=now,
+    )
+    await _raise(db, alarm, now)
+    return alarm, True
+
+
+async def _raise(db: AsyncSession, alarm: Alarm, now: datetime) -> None:
+    db.add(alarm)
+    try:
+        await db.flush()
+    except IntegrityError:  # the same id raised by a request still in flight: retry shortly
+        raise Conflict("该报警正在处理中，请稍后重试", code="alarm_in_progress") from None
+    queued = await route_level(db, alarm, 0, now)
+    # Nobody reachable by push at all: escalate now instead of waiting for an answer that cannot come.
+    timeout = alarm.plan["ack_timeout_seconds"] if queued else 0
+    if alarm.plan["escalation"]:
+        due = now + timedelta(seconds=timeout)
+        await timers.schedule(
+            db, ESCALATE, due, {"alarm_id": str(alarm.id), "level": 1}, escalation_key(alarm.id, 1), now=now
+        )
+    live(db, alarm)
+
+
+async def people_with_roles(
+    db: AsyncSession, roles: list[str], path: str
+) -> list[tuple[uuid.UUID, str, str]]:
+    """(person, role, locale) of active people holding one of `roles` over or inside `path`."""
+    rows = await db.execute(
+        select(RoleAssignment.person_id, RoleAssignment.role, Person.locale)
+        .join(Person, Person.id == RoleAssignment.person_id)
+        .where(
+            RoleAssignment.role.in_(roles),
+            RoleAssignment.deleted_at.is_(None),
+            Person.deleted_at.is_(None),
+            Person.employment == "active",
+            or_(
+                RoleAssignment.scope_path.in_(ancestors(path)),
+                RoleAssignment.scope_path.startswith(path, autoescape=True),
+            ),
+        )
+        .order_by(RoleAssignment.person_id)
+    )
+    return [(pid, role, locale) for pid, role, locale in rows.all()]
+
+
+async def route_level(db: AsyncSession, alarm: Alarm, level: int, now: datetime) -> int:
+    """Add the people of escalation `level` (0: the tier's roles) and queue their pushes."""
+    plan = alarm.plan
+    roles = plan["roles"] if level == 0 else plan["escalation"][level - 1]
+    already = set(
+        await db.scalars(select(AlarmRecipient.person_id).where(AlarmRecipient.alarm_id == alarm.id))
+    )
+    skip = already | {alarm.subject_person_id, alarm.raised_by}
+    chosen: dict[uuid.UUID, tuple[str, str]] = {}
+    for person_id, role, locale in await people_with_roles(db, roles, alarm.scope_path):
+        if person_id not in skip:
+            chosen.setdefault(person_id, (role, locale))
+    return await add_recipients(db, alarm, chosen, level, now)
+
+
+async def add_recipients(
+    db: AsyncSession, alarm: Alarm, chosen: dict[uuid.UUID, tuple[str, str]], level: int, now: datetime
+) -> int:
+    """Record recipients and queue the alarm's push to their devices, one payload per language."""
+    if not chosen:
+        return 0
+    devices = dict(
+        (
+            await db.execute(
+                select(PushSubscription.person_id, func.count())
+                .where(PushSubscription.person_id.in_(chosen))
+                .group_by(PushSubscription.person_id)
+            )
+        ).all()
+    )
+    for person_id, (role, _) in chosen.items():
+        db.add(
+            AlarmRecipient(
+                alarm_id=alarm.id,
+                person_id=person_id,
+                role=role,
+                level=level,
+                added_at=now,
+                devices=int(devices.get(person_id, 0)),
+            )
+        )
+    by_lang: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for person_id, (_, locale) in chosen.items():
+        by_lang["en" if locale.startswith("en") else "zh-CN"].append(person_id)
+    place = await _place_names(db, alarm)
+    queued = 0
+    for lang, people in by_lang.items():
+        queued += await push.enqueue(
+            db,
+            person_ids=people,
+            payload=push_payload(alarm, lang, place),
+            urgency=alarm.plan["urgency"],
+            ttl=alarm.plan["ttl"],
+            dedupe_key=f"alarm:{alarm.id}",
+            now=now,
+            kind="alarm",
+            ref_id=str(alarm.id),
+        )
+    await db.flush()
+    return queued
+
+
+async def _place_names(db: AsyncSession, alarm: Alarm) -> list[str]:
+    site = await db.get(OrgUnit, alarm.site_id)
+    area = await db.get(Area, alarm.area_id) if alarm.area_id else None
+    return [n for n in (site.name if site else None, area.name if area else None) if n]
+
+
+def push_payload(alarm: Alarm, lang: str, place: list[str]) -> dict[str, Any]:
+    """What the service worker shows: small (≤ 3800 bytes), in the recipient's language."""
+    title = alarm.labels["title"].get(lang) or alarm.labels["title"]["zh-CN"]
+    when = alarm.received_at.astimezone(CHINA).strftime("%H:%M:%S")
+    body = " · ".join([*place, *([alarm.message] if alarm.message else []), when])
+    ack, view = ACTIONS[lang]
+    return {
+        "v": 1,
+        "type": "alarm",
+        "alarm_id": str(alarm.id),
+        "tier": alarm.tier,
+        "kind": alarm.kind,
+        "level": alarm.level,
+        "title": title,
+        "body": body[:300],
+        "tag": f"alarm:{alarm.id}",
+        "url": f"/#/alarms/{alarm.id}",
+        "require_interaction": alarm.plan["require_interaction"],
+        "vibrate": alarm.plan["vibrate"],
+        "sound": alarm.plan["sound"],
+        "image": f"/api/alarms/{alarm.id}/image.jpg" if alarm.plan["image"] and alarm.image_path else None,
+        "raised_at": alarm.received_at.isoformat(),
+        "actions": [{"action": "ack", "title": ack}, {"action": "view", "title": view}],
+        "lang": lang,
+    }
+
+
+async def locked(db: AsyncSession, alarm_id: uuid.UUID) -> Alarm | None:
+    """The alarm, re-read under a row lock (PostgreSQL) so concurrent state changes serialize."""
+    return await db.scalar(
+        select(Alarm).where(Alarm.id == alarm_id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+async def escalate(ctx: JobContext) -> None:
+    """Timer `alarms.escalate`: still nobody answered, so reach the next level and arm the one after."""
+    alarm_id, level = uuid.UUID(ctx.timer.payload["alarm_id"]), int(ctx.timer.payload["level"])
+    alarm = await locked(ctx.db, alarm_id)
+    if alarm is None or alarm.state not in OPEN_STATES or alarm.level >= level:
+        return
+    levels = alarm.plan.get("escalation", [])
+    if level > len(levels):
+        return
+    alarm.level, alarm.escalated_at = level, ctx.now
+    queued = await route_level(ctx.db, alarm, level, ctx.now)
+    if level < len(levels):
+        due = ctx.now + timedelta(seconds=alarm.plan["ack_timeout_seconds"] if queued else 0)
+        payload = {"alarm_id": str(alarm.id), "level": level + 1}
+        await timers.schedule(
+            ctx.db, ESCALATE, due, payload, escalation_key(alarm.id, level + 1), now=ctx.now
+        )
+    live(ctx.db, alarm)
+
+
+async def on_push_sent(db: AsyncSession, message: PushMessage, now: datetime) -> None:
+    """Push hook: the first push a push service accepted moves the alarm from raised to notified."""
+    alarm = await locked(db, uuid.UUID(message.ref_id or ""))
+    if alarm is not None and alarm.state == RAISED:
+        alarm.state, alarm.notified_at = NOTIFIED, now
+        live(db, alarm)
+
+
+def live(db: AsyncSession, alarm: Alarm) -> None:
+    """Tell the control-room boards (SSE) once this transaction commits."""
+    publish_after_commit(
+        db, BOARD_TOPIC, {"type": "alarm", "site_id": str(alarm.site_id), "alarm_id": str(alarm.id)}
+    )
+
+
+async def get_alarm(db: AsyncSession, alarm_id: uuid.UUID) -> Alarm:
+    alarm = await db.get(Alarm, alarm_id)
+    if alarm is None or alarm.deleted_at is not None:
+        raise NotFound("报警不存在", code="alarm_unknown")
+    return alarm

@@ -1,0 +1,166 @@
+"""The delivery worker: sends outbox rows announced on the bus stream or found due by a sweep.
+
+Two loops share one worker. `consume` reads the `push` stream in the consumer group
+`push-delivery`, so several API processes split the work (Redis) — or the one process does
+(in-process bus). `sweep`, every second, takes over stream entries a dead consumer left
+unacknowledged (XAUTOCLAIM) and claims outbox rows that are due without any announcement:
+retries whose backoff has passed, rows announced while Redis was down, rows whose sender died
+(lease expired). The outbox row, not the stream entry, is the record: an entry is only a hint,
+so losing one delays a message by at most a sweep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Sequence
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.bus.protocol import Bus, NoGroup, StreamEntry
+from backend.core.clock import Clock
+from backend.db.engine import transaction
+from backend.push import service
+from backend.push.models import PushMessage, PushSubscription
+from backend.push.webpush import PushResult, PushSender, Target
+
+log = logging.getLogger("tezuo.push")
+GROUP = "push-delivery"
+
+Outcome = tuple[PushMessage, PushSubscription | None, PushResult | None]
+
+
+def default_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        bus: Bus,
+        sender: PushSender,
+        clock: Clock,
+        owner: str | None = None,
+        *,
+        sweep_seconds: float = 1.0,
+        lease_seconds: float = 30.0,
+        claim_idle_ms: int = 15_000,
+        batch: int = 100,
+        concurrency: int = 32,
+    ):
+        self.sessionmaker, self.bus, self.sender, self.clock = sessionmaker, bus, sender, clock
+        self.owner = owner or default_owner()
+        self.sweep_seconds, self.lease_seconds, self.claim_idle_ms = (
+            sweep_seconds,
+            lease_seconds,
+            claim_idle_ms,
+        )
+        self.batch = batch
+        self._slots = asyncio.Semaphore(concurrency)
+        self.sent = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume and sweep until `stop` is set."""
+        await asyncio.gather(self._consume_loop(stop), self._sweep_loop(stop))
+
+    async def deliver(self, ids: Sequence[uuid.UUID] | None = None) -> dict[str, int]:
+        """Claim the given rows (or the due ones), send them, record the outcomes."""
+        async with transaction(self.sessionmaker) as db:
+            claimed = await service.claim(
+                db, self.owner, self.clock(), self.lease_seconds, ids=ids, limit=self.batch
+            )
+        if not claimed:
+            return {}
+        outcomes = await asyncio.gather(*(self._send(message, sub) for message, sub in claimed))
+        async with transaction(self.sessionmaker) as db:
+            counts = await service.settle(db, self.owner, self.clock(), outcomes)
+        self.sent += counts.get("sent", 0)
+        return counts
+
+    async def sweep(self) -> int:
+        """One sweep: orphaned stream entries first, then whatever is due in the outbox."""
+        try:
+            stale = await self.bus.claim_stale(
+                service.STREAM, GROUP, self.owner, min_idle_ms=self.claim_idle_ms, count=self.batch
+            )
+            if stale:
+                log.info("push: took over %d stream entries left by a stopped worker", len(stale))
+                await self._handle(stale)
+        except NoGroup:
+            pass
+        except Exception as exc:  # the bus is down: the outbox below is the record anyway
+            log.debug("push: no stale stream entries this sweep (%s)", exc)
+        total = 0
+        while True:
+            counts = await self.deliver()
+            total += sum(counts.values())
+            if sum(counts.values()) < self.batch:
+                return total
+
+    async def _send(self, message: PushMessage, sub: PushSubscription | None) -> Outcome:
+        now = self.clock()
+        if sub is None or now >= message.expires_at:
+            return message, sub, None
+        ttl = max(0, int((message.expires_at - now).total_seconds()))  # a resend keeps the first deadline
+        async with self._slots:
+            result = await self.sender.send(
+                Target(sub.endpoint, sub.p256dh, sub.auth),
+                msgspec.json.encode(message.payload),
+                ttl=ttl,
+                urgency=message.urgency,
+                topic=message.topic,
+            )
+        if not result.accepted:
+            log.warning("push to device %s: %s %s", message.device_id, result.status, result.error)
+        return message, sub, result
+
+    async def _handle(self, entries: Sequence[StreamEntry]) -> None:
+        ids = [uuid.UUID(i) for e in entries for i in e.fields.get("ids", "").split(",") if i]
+        for start in range(0, len(ids), self.batch):
+            await self.deliver(ids[start : start + self.batch])
+        await self.bus.ack(service.STREAM, GROUP, *(e.id for e in entries))
+
+    async def _consume_loop(self, stop: asyncio.Event) -> None:
+        broken = False
+        while not stop.is_set():
+            try:
+                await self.bus.ensure_group(service.STREAM, GROUP, "0")
+                while not stop.is_set():
+                    entries = await self.bus.read_group(
+                        service.STREAM, GROUP, self.owner, count=50, block_ms=1000
+                    )
+                    if entries:
+                        await self._handle(entries)
+                    if broken:
+                        log.info("push: stream consumer %s is back", self.owner)
+                        broken = False
+            except NoGroup:
+                continue  # Redis restarted without its data: make the group again
+            except Exception:
+                if not broken:
+                    log.exception("push: stream consumer failed; the sweep delivers meanwhile")
+                broken = True
+                await _wait(stop, 1.0)
+
+    async def _sweep_loop(self, stop: asyncio.Event) -> None:
+        broken = False
+        while not stop.is_set():
+            try:
+                await self.sweep()
+                broken = False
+            except Exception:
+                if not broken:
+                    log.exception("push: sweep failed; retrying every %ss", self.sweep_seconds)
+                broken = True
+            await _wait(stop, self.sweep_seconds)
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

@@ -35,7 +35,12 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url, pool_pre_ping=not settings.is_sqlite)
+        engine = make_engine(
+            settings.database_url,
+            pool_pre_ping=not settings.is_sqlite,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_pool_size,
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         try:

@@ -46,6 +46,7 @@ async def running(
     tasks: list[asyncio.Task[None]] = []
     sender: WebPushSender | None = None
     if settings.run_background:
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per push at INFO
         owner = default_owner()
         sender = WebPushSender(VapidSigner(vapid_key(settings.keys_dir), vapid_subject(settings)))
         worker = DeliveryWorker(

@@ -28,6 +28,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     run_background: bool = False
     # Alarm routing file (tiers, recipients, escalation); None = backend/alarms/routing.json.
     alarm_routing: Path | None = None
+    # Database connections each process keeps open (and as many again for bursts). A pool too
+    # small for the load makes every burst open and close connections, which costs more than it saves.
+    db_pool_size: int = 10
     # How long a push worker owns a message it is sending; a worker that dies holds it this long.
     push_lease_seconds: float = 30.0
 
@@ -89,4 +92,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         run_background=env.get("TEZUO_BACKGROUND", "1") != "0",
         alarm_routing=Path(env["TEZUO_ALARM_ROUTING"]) if env.get("TEZUO_ALARM_ROUTING") else None,
         push_lease_seconds=float(env.get("TEZUO_PUSH_LEASE_SECONDS", "30")),
+        db_pool_size=int(env.get("TEZUO_DB_POOL_SIZE", "10")),
     )

@@ -16,11 +16,11 @@ from litestar import Controller, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import File, ServerSentEvent, ServerSentEventMessage
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from backend.alarms import actions, board, service
 from backend.alarms.access import WATCHERS, holds_near, require_watch
-from backend.alarms.models import Alarm, AlarmRecipient
+from backend.alarms.models import Alarm
 from backend.alarms.routing import Routing, load_routing
 from backend.alarms.schemas import (
     AckIn,
@@ -66,15 +66,17 @@ class AlarmsController(Controller):
         self, data: JSONBody[AlarmIngest], db: Db, device: DeviceCaller, now: Now, settings: Conf
     ) -> Response[IngestOut]:
         """An alarm from an edge node or wearable (device token, fresh timestamp, unused nonce)."""
-        alarm, created = await service.ingest(db, device, data, now, routing_of(settings), settings.media_dir)
-        return _ingested(alarm, created, await _count(db, alarm))
+        alarm, created, recipients = await service.ingest(
+            db, device, data, now, routing_of(settings), settings.media_dir
+        )
+        return _ingested(alarm, created, recipients)
 
     @post("/sos", operation_id="raiseSos")
     async def sos(
         self, data: JSONBody[SosIn], db: Db, principal: Caller, now: Now, settings: Conf
     ) -> Response[IngestOut]:
-        alarm, created = await service.raise_sos(db, principal, data, now, routing_of(settings))
-        return _ingested(alarm, created, await _count(db, alarm))
+        alarm, created, recipients = await service.raise_sos(db, principal, data, now, routing_of(settings))
+        return _ingested(alarm, created, recipients)
 
     @get("/mine", operation_id="listMyAlarms")
     async def mine(self, db: Db, principal: Caller, now: Now) -> list[AlarmOut]:
@@ -159,10 +161,6 @@ class AlarmsController(Controller):
         if alarm.image_path is None:
             raise NotFound("该报警没有快照", code="image_missing")
         return File(path=Path(settings.media_dir) / alarm.image_path, content_disposition_type="inline")
-
-
-async def _count(db: Db, alarm: Alarm) -> int:
-    return int(await db.scalar(select(func.count()).where(AlarmRecipient.alarm_id == alarm.id)) or 0)
 
 
 async def board_events(

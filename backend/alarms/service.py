@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -14,9 +12,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.alarms import geo
 from backend.alarms.access import ancestors
 from backend.alarms.models import NOTIFIED, OPEN_STATES, RAISED, Alarm, AlarmRecipient
+from backend.alarms.places import AreaInfo, SiteInfo, site_info, store_image
 from backend.alarms.routing import KindRule, Routing, TierRule
 from backend.alarms.schemas import AlarmIngest, SosIn
 from backend.auth.models import Device
@@ -28,12 +26,10 @@ from backend.jobs.registry import JobContext
 from backend.org.models import Area, OrgUnit
 from backend.people.models import Person, RoleAssignment
 from backend.push import service as push
-from backend.push.models import PushMessage, PushSubscription
 
 ESCALATE = "alarms.escalate"
 BOARD_TOPIC = "board"
 CHINA = timezone(timedelta(hours=8), "CST")  # no DST in China: a fixed offset is the local time
-MAX_IMAGE = 512 * 1024
 ACTIONS = {"zh-CN": ("确认", "查看"), "en": ("Acknowledge", "View")}
 
 
@@ -67,84 +63,35 @@ def decide(routing: Routing, kind_name: str) -> tuple[KindRule, TierRule, dict[s
     return kind, tier, labels, plan
 
 
-async def _area_by_code(db: AsyncSession, site: OrgUnit, code: str | None) -> Area | None:
-    if not code:
-        return None
-    area = await db.scalar(select(Area).where(Area.code == code, Area.deleted_at.is_(None)))
-    if area is None or area.site_id != site.id:
-        raise Invalid(f"厂区 {site.code} 没有区域 {code}", code="area_unknown")
-    return area
-
-
-async def _locate(
-    db: AsyncSession,
-    site: OrgUnit,
-    area: Area | None,
-    xy: tuple[int, int] | None,
-    gps: tuple[float, float] | None,
-) -> tuple[Area | None, tuple[int, int] | None]:
-    """Fill in what the raiser did not say: the area from GPS, the plan position from GPS or the area."""
-    if (area is None or xy is None) and gps is not None:
-        areas = (
-            await db.scalars(select(Area).where(Area.site_id == site.id, Area.deleted_at.is_(None)))
-        ).all()
-        lat, lon = gps
-        if area is None:
-            area = next((a for a in areas if a.gps_polygon and geo.inside((lon, lat), a.gps_polygon)), None)
-        if xy is None:
-            xy = geo.GpsToPlan.from_areas(areas)(lat, lon)
-    if xy is None and area is not None and area.plan_polygon:
-        xy = geo.centroid(area.plan_polygon)
-    return area, xy
-
-
-async def _focus_path(db: AsyncSession, site: OrgUnit, area: Area | None, subject: Person | None) -> str:
+def _focus(site: SiteInfo, area: AreaInfo | None, subject: Person | None) -> str:
     """Where routing looks for people: the subject's team, else the area's workshop, else the site."""
     if subject is not None and subject.unit_path.startswith(site.path):
         return subject.unit_path
-    if area is not None and area.workshop_id is not None:
-        workshop = await db.get(OrgUnit, area.workshop_id)
-        if workshop is not None:
-            return workshop.path
-    return site.path
-
-
-def _store_image(media_dir: Path, alarm_id: uuid.UUID, now: datetime, data: str) -> str:
-    try:
-        raw = base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid("snapshot_jpeg 不是 base64", code="snapshot_invalid") from None
-    if len(raw) > MAX_IMAGE or not raw.startswith(b"\xff\xd8\xff"):
-        raise Invalid("快照必须是不超过 512 KiB 的 JPEG", code="snapshot_invalid")
-    relative = f"alarms/{now:%Y/%m}/{alarm_id}.jpg"
-    path = media_dir / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(raw)
-    return relative
+    return area.focus_path if area is not None else site.path
 
 
 async def ingest(
     db: AsyncSession, device: Device, data: AlarmIngest, now: datetime, routing: Routing, media_dir: Path
-) -> tuple[Alarm, bool]:
-    """An alarm uplinked by an edge node or wearable; (alarm, created). Same id again: the same alarm."""
+) -> tuple[Alarm, bool, int]:
+    """An alarm uplinked by an edge node or wearable: (alarm, created, recipients).
+
+    The same alarm id again is the same alarm, untouched: the edge retries until it hears back.
+    """
     existing = await db.get(Alarm, data.alarm_id)
     if existing is not None:
         if existing.device_id != device.id:
             raise Conflict("报警编号已被其他设备使用", code="alarm_id_taken")
-        return existing, False
+        return existing, False, await recipient_count(db, existing.id)
     if device.kind not in ("edge", "wearable") or device.site_id is None:
         raise Forbidden("只有登记在厂区的边缘节点和手环可以上报报警", code="device_kind")
     kind, _, labels, plan = decide(routing, data.kind)
-    site = await db.get(OrgUnit, device.site_id)
-    assert site is not None
+    site = await site_info(db, device.site_id)
     subject = (
         await db.get(Person, device.person_id) if device.kind == "wearable" and device.person_id else None
     )
-    area = await _area_by_code(db, site, data.area_code)
     gps = (data.gps.lat, data.gps.lon) if data.gps else None
-    area, xy = await _locate(
-        db, site, area, (data.position.x, data.position.y) if data.position else None, gps
-    )
+    xy = (data.position.x, data.position.y) if data.position else None
+    area, xy = site.locate(site.area_by_code(data.area_code), xy, gps)
     alarm = Alarm(
         id=data.alarm_id,
         source=device.kind,
@@ -153,7 +100,7 @@ async def ingest(
         tier=kind.tier,
         site_id=site.id,
         area_id=area.id if area else None,
-        scope_path=await _focus_path(db, site, area, subject),
+        scope_path=_focus(site, area, subject),
         subject_person_id=subject.id if subject else None,
         x=xy[0] if xy else None,
         y=xy[1] if xy else None,
@@ -167,43 +114,44 @@ async def ingest(
         received_at=now,
     )
     if data.snapshot_jpeg:
-        alarm.image_path = _store_image(media_dir, alarm.id, now, data.snapshot_jpeg)
-    await _raise(db, alarm, now)
-    return alarm, True
+        alarm.image_path = store_image(media_dir, alarm.id, now, data.snapshot_jpeg)
+    return alarm, True, await _raise(db, alarm, site, area, now)
 
 
 async def raise_sos(
     db: AsyncSession, who: Principal, data: SosIn, now: datetime, routing: Routing
-) -> tuple[Alarm, bool]:
+) -> tuple[Alarm, bool, int]:
     """一键 SOS from a person's phone, located by GPS or a chosen area; the caller's site by default."""
     existing = await db.get(Alarm, data.alarm_id)
     if existing is not None:
         if existing.raised_by != who.person_id:
             raise Conflict("报警编号已被使用", code="alarm_id_taken")
-        return existing, False
-    _, _, labels, plan = decide(routing, "sos")
-    area = await db.get(Area, data.area_id) if data.area_id else None
-    if data.area_id and area is None:
+        return existing, False, await recipient_count(db, existing.id)
+    kind, _, labels, plan = decide(routing, "sos")
+    chosen_area = await db.get(Area, data.area_id) if data.area_id else None
+    if data.area_id and chosen_area is None:
         raise Invalid("区域不存在", code="area_unknown")
-    site_paths = ancestors(who.unit_path)[1:2]
-    site = (
-        await db.get(OrgUnit, area.site_id)
-        if area
-        else await db.scalar(select(OrgUnit).where(OrgUnit.path.in_(site_paths), OrgUnit.kind == "site"))
+    site_id = (
+        chosen_area.site_id
+        if chosen_area
+        else await db.scalar(
+            select(OrgUnit.id).where(OrgUnit.path.in_(ancestors(who.unit_path)[1:2]), OrgUnit.kind == "site")
+        )
     )
-    if site is None:
+    if site_id is None:
         raise Invalid("无法确定您所在的厂区，请选择区域", code="site_unknown")
+    site = await site_info(db, site_id)
     person = await db.get(Person, who.person_id)
     gps = (data.gps.lat, data.gps.lon) if data.gps else None
-    area, xy = await _locate(db, site, area, None, gps)
+    area, xy = site.locate(site.area(chosen_area.id) if chosen_area else None, None, gps)
     alarm = Alarm(
         id=data.alarm_id,
         source="sos",
         kind="sos",
-        tier=routing.kind("sos").tier,  # type: ignore[union-attr]
+        tier=kind.tier,
         site_id=site.id,
         area_id=area.id if area else None,
-        scope_path=await _focus_path(db, site, area, person),
+        scope_path=_focus(site, area, person),
         subject_person_id=who.person_id,
         raised_by=who.person_id,
         x=xy[0] if xy else None,
@@ -217,17 +165,25 @@ async def raise_sos(
         raised_at=data.raised_at,
         received_at=now,
     )
-    await _raise(db, alarm, now)
-    return alarm, True
+    return alarm, True, await _raise(db, alarm, site, area, now)
 
 
-async def _raise(db: AsyncSession, alarm: Alarm, now: datetime) -> None:
+async def recipient_count(db: AsyncSession, alarm_id: uuid.UUID) -> int:
+    return int(await db.scalar(select(func.count()).where(AlarmRecipient.alarm_id == alarm_id)) or 0)
+
+
+async def _raise(db: AsyncSession, alarm: Alarm, site: SiteInfo, area: AreaInfo | None, now: datetime) -> int:
+    """Store, route level 0, arm the escalation; returns how many people it was routed to."""
+    # Reads first: on SQLite the first write takes the database's write lock until commit.
+    chosen = await _choose(db, alarm, 0)
+    devices = await push.subscribed(db, chosen)
+    place = [site.name, *([area.name] if area else [])]
     db.add(alarm)
     try:
         await db.flush()
     except IntegrityError:  # the same id raised by a request still in flight: retry shortly
         raise Conflict("该报警正在处理中，请稍后重试", code="alarm_in_progress") from None
-    queued = await route_level(db, alarm, 0, now)
+    queued = await add_recipients(db, alarm, chosen, 0, now, devices, place)
     # Nobody reachable by push at all: escalate now instead of waiting for an answer that cannot come.
     timeout = alarm.plan["ack_timeout_seconds"] if queued else 0
     if alarm.plan["escalation"]:
@@ -236,6 +192,7 @@ async def _raise(db: AsyncSession, alarm: Alarm, now: datetime) -> None:
             db, ESCALATE, due, {"alarm_id": str(alarm.id), "level": 1}, escalation_key(alarm.id, 1), now=now
         )
     live(db, alarm)
+    return len(chosen)
 
 
 async def people_with_roles(
@@ -260,56 +217,57 @@ async def people_with_roles(
     return [(pid, role, locale) for pid, role, locale in rows.all()]
 
 
-async def route_level(db: AsyncSession, alarm: Alarm, level: int, now: datetime) -> int:
-    """Add the people of escalation `level` (0: the tier's roles) and queue their pushes."""
-    plan = alarm.plan
-    roles = plan["roles"] if level == 0 else plan["escalation"][level - 1]
-    already = set(
-        await db.scalars(select(AlarmRecipient.person_id).where(AlarmRecipient.alarm_id == alarm.id))
-    )
-    skip = already | {alarm.subject_person_id, alarm.raised_by}
+async def _choose(db: AsyncSession, alarm: Alarm, level: int) -> dict[uuid.UUID, tuple[str, str]]:
+    """The people escalation `level` adds (0: the tier's roles): person → (role, locale)."""
+    roles = alarm.plan["roles"] if level == 0 else alarm.plan["escalation"][level - 1]
+    skip = {alarm.subject_person_id, alarm.raised_by}
+    if level > 0:
+        skip |= set(
+            await db.scalars(select(AlarmRecipient.person_id).where(AlarmRecipient.alarm_id == alarm.id))
+        )
     chosen: dict[uuid.UUID, tuple[str, str]] = {}
     for person_id, role, locale in await people_with_roles(db, roles, alarm.scope_path):
         if person_id not in skip:
             chosen.setdefault(person_id, (role, locale))
+    return chosen
+
+
+async def route_level(db: AsyncSession, alarm: Alarm, level: int, now: datetime) -> int:
+    """Add the people of escalation `level` and queue their pushes; returns messages queued."""
+    chosen = await _choose(db, alarm, level)
     return await add_recipients(db, alarm, chosen, level, now)
 
 
 async def add_recipients(
-    db: AsyncSession, alarm: Alarm, chosen: dict[uuid.UUID, tuple[str, str]], level: int, now: datetime
+    db: AsyncSession,
+    alarm: Alarm,
+    chosen: dict[uuid.UUID, tuple[str, str]],
+    level: int,
+    now: datetime,
+    devices: list[tuple[uuid.UUID, uuid.UUID]] | None = None,
+    place: list[str] | None = None,
 ) -> int:
     """Record recipients and queue the alarm's push to their devices, one payload per language."""
     if not chosen:
         return 0
-    devices = dict(
-        (
-            await db.execute(
-                select(PushSubscription.person_id, func.count())
-                .where(PushSubscription.person_id.in_(chosen))
-                .group_by(PushSubscription.person_id)
-            )
-        ).all()
-    )
-    for person_id, (role, _) in chosen.items():
-        db.add(
-            AlarmRecipient(
-                alarm_id=alarm.id,
-                person_id=person_id,
-                role=role,
-                level=level,
-                added_at=now,
-                devices=int(devices.get(person_id, 0)),
-            )
+    devices = await push.subscribed(db, chosen) if devices is None else devices
+    place = await _place_names(db, alarm) if place is None else place
+    per_person = Counter(person_id for _, person_id in devices)
+    db.add_all(
+        AlarmRecipient(
+            alarm_id=alarm.id, person_id=pid, role=role, level=level, added_at=now, devices=per_person[pid]
         )
-    by_lang: dict[str, list[uuid.UUID]] = defaultdict(list)
-    for person_id, (_, locale) in chosen.items():
-        by_lang["en" if locale.startswith("en") else "zh-CN"].append(person_id)
-    place = await _place_names(db, alarm)
+        for pid, (role, _) in chosen.items()
+    )
+    lang_of = {pid: "en" if locale.startswith("en") else "zh-CN" for pid, (_, locale) in chosen.items()}
+    by_lang: dict[str, list[tuple[uuid.UUID, uuid.UUID]]] = defaultdict(list)
+    for device_id, person_id in devices:
+        by_lang[lang_of[person_id]].append((device_id, person_id))
     queued = 0
-    for lang, people in by_lang.items():
-        queued += await push.enqueue(
+    for lang, targets in by_lang.items():
+        queued += await push.enqueue_devices(
             db,
-            person_ids=people,
+            devices=targets,
             payload=push_payload(alarm, lang, place),
             urgency=alarm.plan["urgency"],
             ttl=alarm.plan["ttl"],
@@ -318,14 +276,13 @@ async def add_recipients(
             kind="alarm",
             ref_id=str(alarm.id),
         )
-    await db.flush()
     return queued
 
 
 async def _place_names(db: AsyncSession, alarm: Alarm) -> list[str]:
-    site = await db.get(OrgUnit, alarm.site_id)
-    area = await db.get(Area, alarm.area_id) if alarm.area_id else None
-    return [n for n in (site.name if site else None, area.name if area else None) if n]
+    site = await site_info(db, alarm.site_id)
+    area = site.area(alarm.area_id)
+    return [site.name, *([area.name] if area else [])]
 
 
 def push_payload(alarm: Alarm, lang: str, place: list[str]) -> dict[str, Any]:
@@ -382,10 +339,15 @@ async def escalate(ctx: JobContext) -> None:
     live(ctx.db, alarm)
 
 
-async def on_push_sent(db: AsyncSession, message: PushMessage, now: datetime) -> None:
-    """Push hook: the first push a push service accepted moves the alarm from raised to notified."""
-    alarm = await locked(db, uuid.UUID(message.ref_id or ""))
-    if alarm is not None and alarm.state == RAISED:
+async def on_push_sent(db: AsyncSession, ref_ids: list[str], now: datetime) -> None:
+    """Push hook: the first push a push service accepted moves an alarm from raised to notified."""
+    alarms = await db.scalars(
+        select(Alarm)
+        .where(Alarm.id.in_([uuid.UUID(i) for i in ref_ids]), Alarm.state == RAISED)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    for alarm in alarms:
         alarm.state, alarm.notified_at = NOTIFIED, now
         live(db, alarm)
 

@@ -33,11 +33,11 @@ def publish_after_commit(db: AsyncSession, topic: str, message: Message) -> None
     """A live update (pub/sub: lost if nobody listens, never the record)."""
     bus = bus_of(db)
     if bus is not None:
-        after_commit(db, lambda: bus.publish(topic, message))
+        after_commit(db, lambda: bus.publish(topic, message), f"publish to {topic}")
 
 
 def xadd_after_commit(db: AsyncSession, stream: str, fields: Fields, maxlen: int = 100_000) -> None:
     """Wake the stream's consumers about rows this transaction wrote."""
     bus = bus_of(db)
     if bus is not None:
-        after_commit(db, lambda: bus.xadd(stream, fields, maxlen=maxlen))
+        after_commit(db, lambda: bus.xadd(stream, fields, maxlen=maxlen), f"xadd to {stream}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,12 +23,14 @@ log = logging.getLogger("tezuo.db")
 Hook = Callable[[], Awaitable[Any]]
 _KEY = "tezuo.after_commit"
 _running: set[asyncio.Task[Any]] = set()  # strong references until each hook finishes
+QUIET_SECONDS = 60.0  # after a failure is logged, the same failure stays quiet this long
+_failures = {"last_logged": 0.0, "since": 0}
 
 
-def after_commit(db: AsyncSession, hook: Hook) -> None:
+def after_commit(db: AsyncSession, hook: Hook, label: str = "hook") -> None:
     """Call `hook()` after the outermost transaction of `db` commits."""
     _install()
-    db.sync_session.info.setdefault(_KEY, []).append(hook)
+    db.sync_session.info.setdefault(_KEY, []).append((label, hook))
 
 
 def session_value(db: AsyncSession, key: str) -> Any:
@@ -35,20 +38,32 @@ def session_value(db: AsyncSession, key: str) -> Any:
     return db.sync_session.info.get(key)
 
 
-async def _guarded(hook: Hook) -> None:
+async def _guarded(label: str, hook: Hook) -> None:
     try:
         await hook()
-    except Exception:
-        log.warning("after-commit hook %r failed; the database copy will be picked up later", hook)
+    except Exception as exc:
+        # Logged once a minute while it lasts (a Redis outage fails every hook).
+        _failures["since"] += 1
+        now = time.monotonic()
+        if now - _failures["last_logged"] >= QUIET_SECONDS:
+            log.warning(
+                "after-commit %s failed (%s: %s), %d failure(s) since the last report; "
+                "what it announced is in the database and will be picked up by the sweeps",
+                label,
+                type(exc).__name__,
+                exc,
+                _failures["since"],
+            )
+            _failures["last_logged"], _failures["since"] = now, 0
 
 
 def _committed(session: Session) -> None:
-    hooks: list[Hook] = session.info.pop(_KEY, [])
+    hooks: list[tuple[str, Hook]] = session.info.pop(_KEY, [])
     if not hooks:
         return
     loop = asyncio.get_running_loop()  # the greenlet runs on the event loop's thread
-    for hook in hooks:
-        task = loop.create_task(_guarded(hook))
+    for label, hook in hooks:
+        task = loop.create_task(_guarded(label, hook))
         _running.add(task)
         task.add_done_callback(_running.discard)
 

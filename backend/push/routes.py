@@ -13,7 +13,7 @@ from py_vapid import Vapid02
 
 from backend.core.ids import uuid7
 from backend.http.deps import Caller, Conf, Db, Now
-from backend.push import service
+from backend.push import service, subscriptions
 from backend.push.schemas import SubscriptionIn, SubscriptionOut, TestPushOut, VapidKeyOut
 from backend.push.vapid import application_server_key, load_or_create
 
@@ -40,14 +40,14 @@ class PushController(Controller):
         principal: Caller,
         now: Now,
     ) -> SubscriptionOut:
-        sub = await service.subscribe(
+        sub = await subscriptions.subscribe(
             db, principal.person_id, data, now, request.headers.get("user-agent", "")
         )
         return SubscriptionOut(device_id=sub.device_id, endpoint=sub.endpoint)
 
     @delete("/subscriptions/{device_id:uuid}", operation_id="unsubscribePush")
     async def unsubscribe(self, db: Db, principal: Caller, device_id: FromPath[uuid.UUID]) -> None:
-        await service.unsubscribe(db, principal.person_id, device_id)
+        await subscriptions.unsubscribe(db, principal.person_id, device_id)
 
     @post("/test", operation_id="sendTestPush")
     async def test(self, db: Db, principal: Caller, now: Now) -> TestPushOut:

@@ -31,6 +31,9 @@ from backend.push.webpush import PushResult, PushSender, Target
 
 log = logging.getLogger("tezuo.push")
 GROUP = "push-delivery"
+PIPELINE = 4  # stream reads being delivered at once
+READ_COUNT = 50  # stream entries (about one alarm each) per read
+LEASE_MARGIN_SECONDS = 2.0
 
 Outcome = tuple[PushMessage, PushSubscription | None, PushResult | None]
 
@@ -52,7 +55,6 @@ class DeliveryWorker:
         lease_seconds: float = 30.0,
         claim_idle_ms: int = 15_000,
         batch: int = 100,
-        concurrency: int = 32,
     ):
         self.sessionmaker, self.bus, self.sender, self.clock = sessionmaker, bus, sender, clock
         self.owner = owner or default_owner()
@@ -61,8 +63,7 @@ class DeliveryWorker:
             lease_seconds,
             claim_idle_ms,
         )
-        self.batch = batch
-        self._slots = asyncio.Semaphore(concurrency)
+        self.batch = batch  # sent concurrently: a batch must finish well inside the lease
         self.sent = 0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -107,36 +108,66 @@ class DeliveryWorker:
         now = self.clock()
         if sub is None or now >= message.expires_at:
             return message, sub, None
+        # Finish inside our lease, or another worker could take the message over and send it too.
+        assert message.lease_until is not None
+        budget = (message.lease_until - now).total_seconds() - LEASE_MARGIN_SECONDS
+        if budget <= 0:
+            return message, sub, PushResult(None, None, "lease ran out before sending")
         ttl = max(0, int((message.expires_at - now).total_seconds()))  # a resend keeps the first deadline
-        async with self._slots:
-            result = await self.sender.send(
-                Target(sub.endpoint, sub.p256dh, sub.auth),
-                msgspec.json.encode(message.payload),
-                ttl=ttl,
-                urgency=message.urgency,
-                topic=message.topic,
-            )
+        try:
+            async with asyncio.timeout(budget):
+                result = await self.sender.send(
+                    Target(sub.endpoint, sub.p256dh, sub.auth),
+                    msgspec.json.encode(message.payload),
+                    ttl=ttl,
+                    urgency=message.urgency,
+                    topic=message.topic,
+                )
+        except TimeoutError:
+            result = PushResult(None, None, "no answer within the lease")
         if not result.accepted:
             log.warning("push to device %s: %s %s", message.device_id, result.status, result.error)
         return message, sub, result
 
     async def _handle(self, entries: Sequence[StreamEntry]) -> None:
+        """Deliver what the entries name, then acknowledge them (not before: a crash leaves them pending)."""
         ids = [uuid.UUID(i) for e in entries for i in e.fields.get("ids", "").split(",") if i]
-        for start in range(0, len(ids), self.batch):
-            await self.deliver(ids[start : start + self.batch])
+        chunks = [ids[start : start + self.batch] for start in range(0, len(ids), self.batch)]
+        await asyncio.gather(*(self.deliver(chunk) for chunk in chunks))
         await self.bus.ack(service.STREAM, GROUP, *(e.id for e in entries))
 
+    async def _handle_in_slot(self, entries: Sequence[StreamEntry], slots: asyncio.Semaphore) -> None:
+        try:
+            await self._handle(entries)
+        except Exception:
+            log.exception("push: delivering %d stream entries failed; they stay pending", len(entries))
+        finally:
+            slots.release()
+
     async def _consume_loop(self, stop: asyncio.Event) -> None:
+        """Read the stream and deliver, up to `PIPELINE` reads in flight: while one batch waits for
+        the push service, the next is being claimed."""
         broken = False
+        slots = asyncio.Semaphore(PIPELINE)
+        running: set[asyncio.Task[None]] = set()
         while not stop.is_set():
             try:
                 await self.bus.ensure_group(service.STREAM, GROUP, "0")
                 while not stop.is_set():
-                    entries = await self.bus.read_group(
-                        service.STREAM, GROUP, self.owner, count=50, block_ms=1000
-                    )
-                    if entries:
-                        await self._handle(entries)
+                    await slots.acquire()  # before reading: never hold entries we cannot start on
+                    try:
+                        entries = await self.bus.read_group(
+                            service.STREAM, GROUP, self.owner, count=READ_COUNT, block_ms=1000
+                        )
+                    except BaseException:
+                        slots.release()
+                        raise
+                    if not entries:
+                        slots.release()
+                    else:
+                        task = asyncio.create_task(self._handle_in_slot(entries, slots))
+                        running.add(task)
+                        task.add_done_callback(running.discard)
                     if broken:
                         log.info("push: stream consumer %s is back", self.owner)
                         broken = False
@@ -147,6 +178,8 @@ class DeliveryWorker:
                     log.exception("push: stream consumer failed; the sweep delivers meanwhile")
                 broken = True
                 await _wait(stop, 1.0)
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
 
     async def _sweep_loop(self, stop: asyncio.Event) -> None:
         broken = False

@@ -28,7 +28,7 @@ async def _raise(sessionmaker, plant, clock, tmp_path, kind="person_under_load")
         AlarmIngest,
     )
     async with transaction(sessionmaker) as db:
-        alarm, _ = await service.ingest(db, plant.edge, body, clock(), ROUTING, tmp_path)
+        alarm, _, _ = await service.ingest(db, plant.edge, body, clock(), ROUTING, tmp_path)
     return alarm.id
 
 

@@ -43,7 +43,7 @@ async def _names(plant, recipients) -> set[str]:
 
 async def test_tier_one_reaches_the_four_roles_around_the_area(sessionmaker, plant, clock, tmp_path):
     async with transaction(sessionmaker) as db:
-        alarm, created = await service.ingest(
+        alarm, created, _ = await service.ingest(
             db, plant.edge, _ingest("person_under_load", area_code="SA-A1"), clock(), ROUTING, tmp_path
         )
         recipients = await _recipients(db, alarm.id)
@@ -55,7 +55,7 @@ async def test_tier_one_reaches_the_four_roles_around_the_area(sessionmaker, pla
 
 async def test_tier_two_is_an_image_alert_for_guardian_and_team_leader(sessionmaker, plant, clock, tmp_path):
     async with transaction(sessionmaker) as db:
-        alarm, _ = await service.ingest(
+        alarm, _, _ = await service.ingest(
             db,
             plant.edge,
             _ingest("harness_not_high_hook", area_code="SA-A1", snapshot_jpeg=TINY_JPEG),
@@ -73,9 +73,9 @@ async def test_tier_two_is_an_image_alert_for_guardian_and_team_leader(sessionma
 async def test_the_same_alarm_id_is_one_alarm(sessionmaker, plant, clock, tmp_path):
     body = _ingest("person_under_load", area_code="SA-A1")
     async with transaction(sessionmaker) as db:
-        first, created = await service.ingest(db, plant.edge, body, clock(), ROUTING, tmp_path)
+        first, created, _ = await service.ingest(db, plant.edge, body, clock(), ROUTING, tmp_path)
     async with transaction(sessionmaker) as db:
-        again, created_again = await service.ingest(db, plant.edge, body, clock(), ROUTING, tmp_path)
+        again, created_again, _ = await service.ingest(db, plant.edge, body, clock(), ROUTING, tmp_path)
         assert created and not created_again and again.id == first.id
         with pytest.raises(Conflict):  # another device cannot claim that id
             await service.ingest(db, plant.wearable, body, clock(), ROUTING, tmp_path)
@@ -96,7 +96,7 @@ async def test_a_wearable_alarm_routes_around_its_wearer_and_locates_by_gps(
 ):
     gps = {"lat": 31.2283, "lon": 121.4720}  # inside the area's GPS polygon
     async with transaction(sessionmaker) as db:
-        alarm, _ = await service.ingest(
+        alarm, _, _ = await service.ingest(
             db, plant.wearable, _ingest("fall_detected", gps=gps), clock(), ROUTING, tmp_path
         )
         recipients = await _recipients(db, alarm.id)
@@ -111,9 +111,9 @@ async def test_sos_comes_from_the_callers_site_and_not_back_to_them(sessionmaker
         data = SosIn(
             alarm_id=uuid.uuid4(), raised_at=clock(), gps=GpsPoint(lat=31.2285, lon=121.4725), accuracy_m=8
         )
-        alarm, _ = await service.raise_sos(db, who, data, clock(), ROUTING)
+        alarm, _, _ = await service.raise_sos(db, who, data, clock(), ROUTING)
         recipients = await _recipients(db, alarm.id)
-        again, created = await service.raise_sos(db, who, data, clock() + timedelta(seconds=5), ROUTING)
+        again, created, _ = await service.raise_sos(db, who, data, clock() + timedelta(seconds=5), ROUTING)
     assert alarm.site_id == plant.org.site_a.id and alarm.area_id == plant.area.id and alarm.tier == 1
     assert alarm.raised_by == plant.people["guardian"].id and not created and again.id == alarm.id
     assert await _names(plant, recipients) == {"team_leader", "inspector", "safety_officer"}

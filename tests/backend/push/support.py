@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.bus.memory import InProcessBus
 from backend.people.models import Person
-from backend.push import service as push
+from backend.push import subscriptions
 from backend.push.ece import UserAgentKeys, decrypt
 from backend.push.schemas import SubscriptionIn, SubscriptionKeys
 from backend.push.simulator import PushSimulator
@@ -57,7 +57,7 @@ async def subscribe_phone(db: AsyncSession, person: Person, sim: PushSimulator, 
     keys = UserAgentKeys.generate()
     endpoint = sim.new_subscription()
     data = SubscriptionIn(endpoint=endpoint["endpoint"], keys=SubscriptionKeys(**keys.subscription_keys()))
-    sub = await push.subscribe(db, person.id, data, now, "pytest phone")
+    sub = await subscriptions.subscribe(db, person.id, data, now, "pytest phone")
     return Phone(person, sub.device_id, keys, endpoint["token"])
 
 

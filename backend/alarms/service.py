@@ -31,6 +31,19 @@ ESCALATE = "alarms.escalate"
 BOARD_TOPIC = "board"
 CHINA = timezone(timedelta(hours=8), "CST")  # no DST in China: a fixed offset is the local time
 ACTIONS = {"zh-CN": ("确认", "查看"), "en": ("Acknowledge", "View")}
+# What the service worker says about an acknowledgement made from the notification (it has no catalogue).
+SW_TEXTS = {
+    "zh-CN": {
+        "ack_queued": "确认已保存，联网后自动提交",
+        "ack_rejected": "确认未生效",
+        "sign_in": "请打开特作并登录后确认",
+    },
+    "en": {
+        "ack_queued": "Acknowledgement saved; it is sent when you are back online",
+        "ack_rejected": "Acknowledgement not accepted",
+        "sign_in": "Open Tezuo and sign in to acknowledge",
+    },
+}
 
 
 def escalation_key(alarm_id: uuid.UUID, level: int) -> str:
@@ -308,6 +321,7 @@ def push_payload(alarm: Alarm, lang: str, place: list[str]) -> dict[str, Any]:
         "image": f"/api/alarms/{alarm.id}/image.jpg" if alarm.plan["image"] and alarm.image_path else None,
         "raised_at": alarm.received_at.isoformat(),
         "actions": [{"action": "ack", "title": ack}, {"action": "view", "title": view}],
+        "texts": SW_TEXTS[lang],
         "lang": lang,
     }
 

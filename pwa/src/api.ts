@@ -65,7 +65,7 @@ async function problemOf(response: Response): Promise<ApiError> {
 export class Api {
   constructor(private readonly fetcher: Fetch = (input, init) => fetch(input, init)) {}
 
-  async request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  async request<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
     const init: RequestInit = {
       method,
       credentials: "same-origin",
@@ -82,6 +82,7 @@ export class Api {
       throw new NetworkError(err);
     }
     if (!response.ok) throw await problemOf(response);
+    if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
 

@@ -5,6 +5,9 @@ import { TopBar } from "./components/TopBar";
 import { UpdateToast } from "./components/UpdateToast";
 import { translate, useLang, useT } from "./i18n";
 import { watchNetwork } from "./net";
+import { AlarmDetail } from "./pages/AlarmDetail";
+import { Alarms } from "./pages/Alarms";
+import { BoardPage } from "./pages/Board";
 import { Enroll } from "./pages/Enroll";
 import { Home } from "./pages/Home";
 import { SignIn } from "./pages/SignIn";
@@ -17,7 +20,12 @@ function Page() {
   const auth = useStore(authStore);
   if (route.name === "enroll") return <Enroll code={route.code} />;
   if (route.name === "login") return <SignIn />;
-  if (auth.status === "signedIn") return <Home me={auth.me} savedAt={auth.savedAt} />;
+  if (auth.status === "signedIn") {
+    if (route.name === "alarms") return <Alarms me={auth.me} />;
+    if (route.name === "alarm") return <AlarmDetail id={route.id} />;
+    if (route.name === "board") return <BoardPage siteId={route.siteId} />;
+    return <Home me={auth.me} savedAt={auth.savedAt} />;
+  }
   if (auth.status === "signedOut") return <SignIn />;
   return (
     <p class="muted center" data-testid="loading">
@@ -28,6 +36,7 @@ function Page() {
 
 export function App() {
   const lang = useLang();
+  const route = useRoute();
   useEffect(() => {
     document.documentElement.lang = lang;
     document.title = translate(lang, "app.title");
@@ -39,7 +48,7 @@ export function App() {
   return (
     <>
       <TopBar />
-      <main class="container">
+      <main class={route.name === "board" ? "container container-wide" : "container"}>
         <Page />
       </main>
       <UpdateToast />

@@ -12,12 +12,27 @@ describe("hash routes", () => {
     ["#/enroll/a%20b", { name: "enroll", code: "a b" }],
     ["#/enroll/", { name: "home" }],
     ["#/nowhere", { name: "home" }],
+    ["#/alarms", { name: "alarms" }],
+    ["#/alarms/0193a7c2-5b1e-7c3d-9e4f-0123456789ab", { name: "alarm", id: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" }],
+    ["#/alarms/not-an-id", { name: "alarms" }],
+    ["#/board", { name: "board", siteId: null }],
+    ["#/board/0193a7c2-5b1e-7c3d-9e4f-0123456789ab", { name: "board", siteId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" }],
   ])("%j is %j", (hash, route) => {
     expect(parseHash(hash)).toEqual(route);
   });
 
   it("round-trips through hrefOf", () => {
-    for (const route of [{ name: "home" }, { name: "login" }, { name: "enroll", code: "x/y z" }] as const) {
+    const id = "0193a7c2-5b1e-7c3d-9e4f-0123456789ab";
+    const routes = [
+      { name: "home" },
+      { name: "login" },
+      { name: "enroll", code: "x/y z" },
+      { name: "alarms" },
+      { name: "alarm", id },
+      { name: "board", siteId: id },
+      { name: "board", siteId: null },
+    ] as const;
+    for (const route of routes) {
       expect(parseHash(hrefOf(route))).toEqual(route);
     }
   });

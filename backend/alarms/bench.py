@@ -291,13 +291,13 @@ def _children(pid: int) -> list[int]:
 
 
 async def _drain(sim: str, count: int, seconds: float) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient(timeout=10) as client:
+    """Wait (polling the cheap counter, not the list) until `count` messages arrived, then fetch them."""
+    async with httpx.AsyncClient(timeout=30) as client:
         for _ in range(int(seconds * 5)):
-            data = (await client.get(f"{sim}/deliveries")).json()
-            if data["delivered"] >= count:
+            if (await client.get(f"{sim}/health")).json()["delivered"] >= count:
                 break
             await asyncio.sleep(0.2)
-        deliveries: list[dict[str, Any]] = data["deliveries"]
+        deliveries: list[dict[str, Any]] = (await client.get(f"{sim}/deliveries")).json()["deliveries"]
         return deliveries
 
 

@@ -87,12 +87,16 @@ async def authenticate(
     new nonce; idempotency of the message itself is the caller's business (alarm ids).
     """
     token = _bearer(authorization)
-    row = await db.scalar(select(DeviceToken).where(DeviceToken.token_hash == token_hash(token)))
-    if row is None or row.revoked_at is not None:
+    found = (
+        await db.execute(
+            select(DeviceToken, Device)
+            .join(Device, Device.id == DeviceToken.device_id)
+            .where(DeviceToken.token_hash == token_hash(token))
+        )
+    ).first()
+    if found is None or found[0].revoked_at is not None:
         raise Unauthorized("设备令牌无效或已吊销", code="device_unauthorized")
-    device = await db.get(Device, row.device_id)
-    if device is None:
-        raise Unauthorized("设备不存在", code="device_unauthorized")
+    row, device = found
     _timestamp(timestamp, now)
     if not nonce or not NONCE.match(nonce):
         raise Unauthorized("缺少或无效的请求随机数", code="request_nonce_invalid")

@@ -25,6 +25,7 @@ from backend.push.models import EXPIRED, FAILED, GONE, PENDING, SENDING, SENT, P
 from backend.push.webpush import PushResult
 
 STREAM = "push"  # bus stream whose entries name outbox rows ready to send
+STREAM_MAXLEN = 10_000  # entries are hints (the outbox is the record): older ones may be trimmed
 URGENCIES = ("very-low", "low", "normal", "high")
 # RFC 8291 §4: one 4096-byte record = 86 header bytes + plaintext + 1 delimiter + 16 tag.
 MAX_PAYLOAD = 3800
@@ -146,7 +147,7 @@ async def enqueue_devices(
     )
     ids = list((await db.execute(stmt, rows)).scalars())
     if ids:
-        xadd_after_commit(db, STREAM, {"ids": ",".join(str(i) for i in ids)})
+        xadd_after_commit(db, STREAM, {"ids": ",".join(str(i) for i in ids)}, maxlen=STREAM_MAXLEN)
     return len(ids)
 
 

@@ -109,7 +109,9 @@ class AlarmsController(Controller):
         if site is None:
             raise NotFound("厂区不存在", code="unit_unknown")
         require_watch(principal, site.path)
-        return ServerSentEvent(board_events(state, principal, site_id))
+        # Proxies must pass it through as it comes (nginx honours X-Accel-Buffering).
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return ServerSentEvent(board_events(state, principal, site_id), headers=headers)
 
     @get("/kpi", operation_id="getAlarmKpi")
     async def kpi(
@@ -180,7 +182,8 @@ async def board_events(
                         queue.put_nowait(raw)
             except Exception:  # bus down: try again in a second; the board refetches on `hello`
                 await asyncio.sleep(1)
-                queue.put_nowait(b'{"type":"reconnected"}')
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.put_nowait(b'{"type":"reconnected"}')
 
     reader = asyncio.create_task(relay())
     try:

@@ -33,6 +33,7 @@ MAX_ATTEMPTS = 20
 RETRY_BASE_SECONDS = 1.0
 RETRY_CAP_SECONDS = 60.0
 MAX_RETRY_AFTER = 300.0
+RETENTION = timedelta(days=30)  # settled messages are kept this long for the record, then purged
 
 OnSent = Callable[[AsyncSession, list[str], datetime], Awaitable[None]]  # (db, ref ids, now)
 # Who hears about a delivery the push service accepted, by message kind ("module:function").
@@ -306,6 +307,17 @@ async def settle(
             if hook is not None:
                 await hook(db, sorted(ref_ids), now)
     return counts
+
+
+async def purge_settled(db: AsyncSession, now: datetime, limit: int = 5000) -> int:
+    """Delete settled messages older than `RETENTION` (the alarm keeps its own record)."""
+    old = select(PushMessage.id).where(
+        PushMessage.status.in_((SENT, GONE, FAILED, EXPIRED)), PushMessage.updated_at < now - RETENTION
+    )
+    ids = list(await db.scalars(old.limit(limit)))
+    if ids:
+        await db.execute(delete(PushMessage).where(PushMessage.id.in_(ids)))
+    return len(ids)
 
 
 async def outbox_counts(db: AsyncSession) -> dict[str, int]:

@@ -18,6 +18,7 @@ import os
 import socket
 import uuid
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,6 +34,7 @@ log = logging.getLogger("tezuo.push")
 GROUP = "push-delivery"
 PIPELINE = 4  # stream reads being delivered at once
 READ_COUNT = 50  # stream entries (about one alarm each) per read
+PURGE_EVERY = timedelta(hours=1)
 LEASE_MARGIN_SECONDS = 2.0
 
 Outcome = tuple[PushMessage, PushSubscription | None, PushResult | None]
@@ -65,6 +67,7 @@ class DeliveryWorker:
         )
         self.batch = batch  # sent concurrently: a batch must finish well inside the lease
         self.sent = 0
+        self._purged_at: datetime | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume and sweep until `stop` is set."""
@@ -97,12 +100,24 @@ class DeliveryWorker:
             pass
         except Exception as exc:  # the bus is down: the outbox below is the record anyway
             log.debug("push: no stale stream entries this sweep (%s)", exc)
+        await self._purge()
         total = 0
         while True:
             counts = await self.deliver()
             total += sum(counts.values())
             if sum(counts.values()) < self.batch:
                 return total
+
+    async def _purge(self) -> None:
+        """Hourly, drop settled messages past retention (every worker may; deleting is idempotent)."""
+        now = self.clock()
+        if self._purged_at is not None and now - self._purged_at < PURGE_EVERY:
+            return
+        self._purged_at = now
+        async with transaction(self.sessionmaker) as db:
+            purged = await service.purge_settled(db, now)
+        if purged:
+            log.info("push: purged %d settled messages older than %s", purged, service.RETENTION)
 
     async def _send(self, message: PushMessage, sub: PushSubscription | None) -> Outcome:
         now = self.clock()

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import re
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,6 +30,7 @@ from tests.backend.alarms.plant import device_headers
 from tests.e2e.harness import Phone, Server
 
 pytestmark = pytest.mark.e2e
+SCREENSHOT = Path(tempfile.gettempdir()) / "tezuo-alarms.png"
 
 NOTIFICATIONS = """() => navigator.serviceWorker.ready
   .then((reg) => reg.getNotifications())
@@ -177,3 +180,5 @@ async def test_pushed_alarm_notification_and_acknowledge_offline(
     row = page.get_by_test_id(f"alarm-{alarm_id}")
     await expect(row.get_by_test_id("alarm-state")).to_have_text("已确认")
     await expect(row.get_by_test_id("ack-button")).to_have_count(0)
+    await expect(page.get_by_test_id("sos-card")).to_be_visible()  # a guardian can raise an SOS
+    await page.screenshot(path=str(SCREENSHOT), full_page=True)

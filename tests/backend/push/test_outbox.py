@@ -195,3 +195,20 @@ async def test_two_workers_never_claim_the_same_message(sessionmaker, clock, two
         assert await push.settle(db, "worker-b", clock(), [(m, s, PushResult(201)) for m, s in theirs]) == {
             SENT: 2
         }
+
+
+async def test_settled_messages_are_purged_after_30_days(sessionmaker, clock, two_phones, push_sim, tmp_path):
+    person, _ = two_phones
+    async with transaction(sessionmaker) as db:
+        await push.enqueue(
+            db, person_ids=[person.id], payload=PAYLOAD, urgency="low", ttl=60, dedupe_key="old", now=clock()
+        )
+    worker = make_worker(sessionmaker, clock, tmp_path)
+    assert await worker.sweep() == 2  # the first sweep purges nothing and delivers both
+    clock.advance(days=29)
+    await worker.sweep()
+    assert len(await _messages(sessionmaker)) == 2
+    clock.advance(days=2)
+    await worker.sweep()
+    assert await _messages(sessionmaker) == []
+    await worker.sender.aclose()

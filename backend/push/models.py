@@ -26,7 +26,6 @@ class PushSubscription(IdMixin, Timestamps, Base):
     p256dh: Mapped[str] = mapped_column(String(120))  # the browser's P-256 public key, base64url
     auth: Mapped[str] = mapped_column(String(40))  # the 16-byte auth secret, base64url
     user_agent: Mapped[str] = mapped_column(String(300), default="")
-    last_success_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class PushMessage(IdMixin, Timestamps, Base):

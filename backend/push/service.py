@@ -294,10 +294,6 @@ async def settle(
                     )
                 )
     if sent:
-        used = {subs[m.id].id for m in sent if m.id in subs}
-        await db.execute(
-            update(PushSubscription).where(PushSubscription.id.in_(used)).values(last_success_at=now)
-        )
         refs: dict[str, set[str]] = defaultdict(set)
         for m in sent:
             if m.ref_id is not None:

@@ -32,7 +32,9 @@ from backend.push.webpush import PushResult, PushSender, Target
 
 log = logging.getLogger("tezuo.push")
 GROUP = "push-delivery"
-PIPELINE = 4  # stream reads being delivered at once
+# Stream reads being delivered at once. Small on purpose: while a batch is out, the next alarms pile
+# up and go out together in the next one, and a batch costs two transactions whatever its size.
+PIPELINE = 2
 READ_COUNT = 50  # stream entries (about one alarm each) per read
 PURGE_EVERY = timedelta(hours=1)
 LEASE_MARGIN_SECONDS = 2.0

@@ -206,7 +206,6 @@ def upgrade() -> None:
         sa.Column("p256dh", sa.String(length=120), nullable=False),
         sa.Column("auth", sa.String(length=40), nullable=False),
         sa.Column("user_agent", sa.String(length=300), nullable=False),
-        sa.Column("last_success_at", backend.db.base.UtcDateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", backend.db.base.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", backend.db.base.UtcDateTime(timezone=True), nullable=False),

@@ -109,7 +109,9 @@ async def views(db: AsyncSession, alarms: Sequence[Alarm], with_recipients: bool
 
 
 async def readable(db: AsyncSession, who: Principal, alarm: Alarm) -> None:
-    """Anyone who may respond to it, or who watches its site, may read it."""
+    """Who raised it or is its subject, anyone who may respond to it, or who watches its site, may read it."""
+    if who.person_id in (alarm.raised_by, alarm.subject_person_id):
+        return
     site = await db.get(OrgUnit, alarm.site_id)
     if not (await may_respond(db, who, alarm) or (site and holds_near(who, WATCHERS, site.path))):
         raise Forbidden("无权查看该报警", code="alarm_forbidden")
@@ -124,12 +126,18 @@ async def detail(db: AsyncSession, who: Principal, alarm_id: uuid.UUID) -> Alarm
 
 
 async def mine(db: AsyncSession, who: Principal, now: datetime, limit: int = 50) -> list[AlarmOut]:
-    """Alarms routed or assigned to the caller, open ones first, newest first."""
+    """Alarms routed or assigned to the caller, or about them (their SOS), open ones first, newest first."""
     routed = select(AlarmRecipient.alarm_id).where(AlarmRecipient.person_id == who.person_id)
+    mine_ = or_(
+        Alarm.id.in_(routed),
+        Alarm.assigned_to == who.person_id,
+        Alarm.raised_by == who.person_id,
+        Alarm.subject_person_id == who.person_id,
+    )
     alarms = (
         await db.scalars(
             select(Alarm)
-            .where(or_(Alarm.id.in_(routed), Alarm.assigned_to == who.person_id), Alarm.deleted_at.is_(None))
+            .where(mine_, Alarm.deleted_at.is_(None))
             .where(or_(Alarm.state != RESOLVED, Alarm.resolved_at >= now - timedelta(days=1)))
             .order_by((Alarm.state == RESOLVED).asc(), Alarm.received_at.desc())
             .limit(limit)

@@ -72,6 +72,9 @@ async def test_sos_from_the_app(client_as, plant, clock):
     res = await worker.post("/api/alarms/sos", json=sos)
     assert res.status_code == 201 and res.json()["tier"] == 1 and res.json()["recipients"] == 4
     assert (await worker.post("/api/alarms/sos", json=sos)).json()["duplicate"] is True
+    [own] = (await worker.get("/api/alarms/mine")).json()  # the person who pressed it follows it too
+    assert own["id"] == sos["alarm_id"] and own["state"] == "raised"
+    assert (await worker.get(f"/api/alarms/{sos['alarm_id']}")).status_code == 200
     officer = await client_as(plant.people["safety_officer"])
     alarm = (await officer.get(f"/api/alarms/{sos['alarm_id']}")).json()
     assert alarm["kind"] == "sos" and alarm["subject_name"] == "worker" and alarm["area_name"] == "聚合装置区"

@@ -1,33 +1,40 @@
-"""`tezuo bench NAME [ARGS…]`: benchmarks by name → "module:function", imported only when run.
+"""`tezuo bench NAME`: a registry of benchmarks, NAME → "module:function", imported lazily.
 
-Each benchmark prints a readable table and, as its last line, one JSON object of its figures.
+Each bench is `async def run(settings, args) -> int`; it prints a readable table, then one JSON
+line. `args.quick` asks for a smoke-test-sized run; `args.options` holds the bench's own options
+(everything after NAME), which it parses itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
-from collections.abc import Callable
 from typing import Any
 
 from backend.config import Settings
 
-Bench = Callable[[list[str], Settings], int]
-
-# Domains add their line here.
 BENCHES: dict[str, str] = {
-    "alarms": "backend.alarms.bench:main",
+    "permits": "backend.permits.bench:run",
+    "sync": "backend.sync.bench:run",
+    "qualifications": "backend.ledger.bench:run",
+    "alarms": "backend.alarms.bench:run",
 }
 
 
 def register(sub: Any) -> None:
-    cmd = sub.add_parser("bench", help="run a benchmark (a table, then one JSON line)")
+    cmd = sub.add_parser("bench", help="run a benchmark and print its figures (last line: JSON)")
     cmd.add_argument("name", choices=sorted(BENCHES))
-    cmd.add_argument("args", nargs=argparse.REMAINDER, help="the benchmark's own options (NAME --help)")
-    cmd.set_defaults(func=run)
+    cmd.add_argument("--quick", action="store_true", help="fewer rounds (smoke test)")
+    cmd.add_argument("options", nargs=argparse.REMAINDER, help="the bench's own options (`-- --help`)")
+    cmd.set_defaults(func=run_bench)
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    if "--quick" in args.options:  # `tezuo bench NAME --quick`: the flag after the name
+        args.quick = True
+        args.options = [o for o in args.options if o != "--quick"]
     module, _, attr = BENCHES[args.name].partition(":")
-    bench: Bench = getattr(importlib.import_module(module), attr)
-    return bench(list(args.args), settings)
+    func = getattr(importlib.import_module(module), attr)
+    result: int = asyncio.run(func(settings, args))
+    return result

@@ -348,7 +348,8 @@ async def _mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
             print(f"kept {tmp}", file=sys.stderr)
 
 
-def main(argv: list[str], settings: Settings) -> int:
+async def run(settings: Settings, ns: argparse.Namespace) -> int:
+    """`tezuo bench alarms [--quick] [options]` (the registry in backend/bench.py calls this)."""
     parser = argparse.ArgumentParser(prog="tezuo bench alarms", description=__doc__)
     parser.add_argument("--modes", default="inprocess,redis", help="inprocess, redis, or both (default)")
     parser.add_argument("--rate", type=float, default=50.0, help="alarms per second (default 50)")
@@ -361,8 +362,10 @@ def main(argv: list[str], settings: Settings) -> int:
     )
     parser.add_argument("--db-pool", type=int, help="TEZUO_DB_POOL_SIZE for the API workers")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dirs and logs")
-    args = parser.parse_args(argv)
-    rows = [asyncio.run(_mode(mode.strip(), args)) for mode in args.modes.split(",") if mode.strip()]
+    args = parser.parse_args(list(getattr(ns, "options", [])))
+    if getattr(ns, "quick", False):
+        args.seconds = min(args.seconds, 2.0)
+    rows = [await _mode(mode.strip(), args) for mode in args.modes.split(",") if mode.strip()]
     cols = (
         "mode",
         "database",

@@ -11,17 +11,21 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
+from backend import background
+from backend.alarms.routes import AlarmsController
 from backend.audit.routes import AuditController
 from backend.auth.routes import AuthController
 from backend.config import Settings
 from backend.core.clock import Clock, utcnow
 from backend.db.engine import make_engine, make_sessionmaker
+from backend.devices.routes import DevicesController
 from backend.gas.routes import GasController
 from backend.http.deps import provide_db, provide_evidence, provide_now, provide_principal, provide_settings
 from backend.http.problems import HANDLERS
 from backend.org.routes import OrgController
 from backend.people.routes import PeopleController
 from backend.permits.routes import PermitController
+from backend.push.routes import PushController
 from backend.sync.routes import SyncController
 from backend.workers.permits_part import install as install_qualifications
 from backend.workers.routes import router as qualifications
@@ -38,11 +42,18 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url, pool_pre_ping=not settings.is_sqlite)
+        engine = make_engine(
+            settings.database_url,
+            pool_pre_ping=not settings.is_sqlite,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_pool_size,
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         try:
-            yield
+            async with background.running(settings, app.state.sessionmaker, clock) as bus:
+                app.state.bus = bus
+                yield
         finally:
             await engine.dispose()
 
@@ -57,6 +68,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         SyncController,
         qualifications,
     ]
+    handlers += [AlarmsController, PushController, DevicesController]
     if settings.pwa_dir.is_dir():
         handlers.append(
             create_static_files_router(

@@ -19,6 +19,7 @@ BENCHES: dict[str, str] = {
     "permits": "backend.permits.bench:run",
     "sync": "backend.sync.bench:run",
     "qualifications": "backend.ledger.bench:run",
+    "alarms": "backend.alarms.bench:run",
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from backend import bench
 from backend.config import Settings, load_settings
+from backend.devices import cli as devices_cli
 from backend.gas import cli as gas_cli
 from backend.integrations import cli as integrations_cli
 from backend.jobs import cli as jobs_cli
@@ -182,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     integrations_cli.register(sub)
     permits_cli.register(sub)
     gas_cli.register(sub)
+    devices_cli.register(sub)
     bench.register(sub)
     return parser
 

@@ -27,6 +27,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     hr_webhook_url: str | None = None
     gate_url: str | None = None
     integration_secret: bytes | None = None  # HMAC key for X-Tezuo-Signature on outgoing webhooks
+    # Run the push delivery worker and a (leased) scheduler loop inside the API process.
+    # `tezuo serve` turns this on; tests build Settings without it and drive workers themselves.
+    run_background: bool = False
+    # Alarm routing file (tiers, recipients, escalation); None = backend/alarms/routing.json.
+    alarm_routing: Path | None = None
+    # Database connections each process keeps open (and as many again for bursts). A pool too
+    # small for the load makes every burst open and close connections, which costs more than it saves.
+    db_pool_size: int = 10
+    # How long a push worker owns a message it is sending; a worker that dies holds it this long.
+    push_lease_seconds: float = 30.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -86,4 +96,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         hr_webhook_url=env.get("TEZUO_HR_WEBHOOK_URL") or None,
         gate_url=(env.get("TEZUO_GATE_URL") or "").rstrip("/") or None,
         integration_secret=(env.get("TEZUO_INTEGRATION_SECRET") or "").encode() or None,
+        run_background=env.get("TEZUO_BACKGROUND", "1") != "0",
+        alarm_routing=Path(env["TEZUO_ALARM_ROUTING"]) if env.get("TEZUO_ALARM_ROUTING") else None,
+        push_lease_seconds=float(env.get("TEZUO_PUSH_LEASE_SECONDS", "30")),
+        db_pool_size=int(env.get("TEZUO_DB_POOL_SIZE", "10")),
     )

@@ -31,7 +31,7 @@ from backend.core.errors import DomainError, Invalid
 HEAD_ID = 1
 MAX_DETAILS_BYTES = 4096
 HEAD_REFRESH = timedelta(hours=1)  # a scheduled call re-signs an unchanged log this often
-API_MIN_INTERVAL = timedelta(seconds=10)  # POST /api/audit/sth signs at most this often
+API_MIN_INTERVAL = timedelta(seconds=1)  # POST /api/audit/sth signs at most this often (one ECDSA sign)
 _IN_CHUNK = 500
 _INDEX_MASK = (1 << NODE_LEVEL_SHIFT) - 1
 

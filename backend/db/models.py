@@ -1,10 +1,12 @@
 """Every model, imported once: Alembic's target metadata and the sync registry read this."""
 
+from backend.alarms.models import Alarm, AlarmRecipient
 from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.db.base import Base
 from backend.db.changes import ChangeLog
-from backend.gas.models import DeviceToken, GasDetector, GasReading
+from backend.devices.models import DeviceNonce, DeviceStatus, DeviceToken
+from backend.gas.models import GasDetector, GasReading
 from backend.integrations.models import OutboxMessage
 from backend.jobs.models import SchedulerLease, Timer
 from backend.ledger.models import LedgerImport
@@ -18,6 +20,7 @@ from backend.permits.models import (
     Permit,
     PermitEvent,
 )
+from backend.push.models import PushMessage, PushSubscription
 from backend.sync.models import FieldStamp, SyncOpResult
 from backend.workers.models import (
     Assignment,
@@ -32,6 +35,8 @@ from backend.workers.models import (
 
 __all__ = [
     "Absence",
+    "Alarm",
+    "AlarmRecipient",
     "ApprovalSlot",
     "Area",
     "Assignment",
@@ -46,6 +51,8 @@ __all__ = [
     "Contractor",
     "Deputy",
     "Device",
+    "DeviceNonce",
+    "DeviceStatus",
     "DeviceToken",
     "Enrollment",
     "FieldStamp",
@@ -63,6 +70,8 @@ __all__ = [
     "PermitEvent",
     "Person",
     "PracticalAssessment",
+    "PushMessage",
+    "PushSubscription",
     "RoleAssignment",
     "SafetyFeature",
     "SchedulerLease",

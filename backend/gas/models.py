@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.db.base import Base, IdMixin, Syncable, Timestamps
+from backend.db.base import Base, IdMixin, Syncable
 
 
 class GasDetector(Syncable, Base):
@@ -47,13 +47,3 @@ class GasReading(IdMixin, Base):
     lel_percent: Mapped[float | None] = mapped_column(Float, default=None)
     o2_percent: Mapped[float | None] = mapped_column(Float, default=None)
     within_limits: Mapped[bool] = mapped_column()
-
-
-class DeviceToken(IdMixin, Timestamps, Base):
-    """A bearer token an edge node sends with readings; only its SHA-256 is stored."""
-
-    __tablename__ = "device_tokens"
-
-    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("devices.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(default=None)

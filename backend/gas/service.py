@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.auth.models import Device
 from backend.core.crypto import token_hash
 from backend.core.errors import Forbidden, Invalid, NotFound, Unauthorized
-from backend.gas.models import DeviceToken, GasDetector, GasReading
+from backend.devices.models import DeviceToken
+from backend.gas.models import GasDetector, GasReading
 from backend.gas.schemas import DetectorState, LockState, ReadingIn
 from backend.org.models import Area
 from backend.permits.catalogue import GasPolicy, gases

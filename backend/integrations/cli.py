@@ -13,15 +13,24 @@ from backend.config import Settings
 
 
 def register(sub: Any) -> None:
-    cmd = sub.add_parser("sim", help="serve the HR and gate-access simulators on loopback (demo, tests)")
-    cmd.add_argument("which", nargs="?", choices=("all", "hr", "gate"), default="all")
+    cmd = sub.add_parser(
+        "sim",
+        help="loopback simulators: HR and gate access (all|hr|gate, port 8010), Web Push (push, port 8790)",
+    )
+    cmd.add_argument("which", nargs="?", choices=("all", "hr", "gate", "push"), default="all")
     cmd.add_argument("--host", default="127.0.0.1")
-    cmd.add_argument("--port", type=int, default=8010)
+    cmd.add_argument("--port", type=int, help="default 8010, or 8790 for push")
     cmd.add_argument("--record", type=Path, help="append every request received to this JSON-lines file")
     cmd.set_defaults(func=run_sim)
 
 
 def run_sim(args: argparse.Namespace, settings: Settings) -> int:
+    if args.which == "push":
+        from backend.push.cli import run as run_push
+
+        args.port = args.port or 8790
+        return run_push(args, settings)
+    args.port = args.port or 8010
     return asyncio.run(_serve(args, settings))
 
 

@@ -47,6 +47,8 @@ HANDLERS: dict[str, str] = {
     "workers.certificate_warning": "backend.workers.warnings_part:certificate_warning",
     "workers.daily_scan": "backend.workers.scan_part:daily_scan_job",
     "integrations.deliver": "backend.integrations.service:deliver_job",
+    "alarms.escalate": "backend.alarms.service:escalate",
+    "audit.sign_tree_head": "backend.audit.jobs:sign_tree_head",
 }
 
 

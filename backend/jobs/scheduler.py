@@ -40,10 +40,11 @@ class Outcome:
 
 
 def builtin_seeds() -> list[Seed]:
+    from backend.audit import jobs as audit_jobs
     from backend.jobs import builtin
     from backend.workers import scan_part
 
-    return [builtin.seed, scan_part.seed]
+    return [builtin.seed, scan_part.seed, audit_jobs.seed]
 
 
 class Scheduler:

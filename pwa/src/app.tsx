@@ -5,6 +5,9 @@ import { TopBar } from "./components/TopBar";
 import { UpdateToast } from "./components/UpdateToast";
 import { translate, useLang, useT } from "./i18n";
 import { watchNetwork } from "./net";
+import { AlarmDetail } from "./pages/AlarmDetail";
+import { Alarms } from "./pages/Alarms";
+import { BoardPage } from "./pages/Board";
 import { Enroll } from "./pages/Enroll";
 import { Home } from "./pages/Home";
 import { PermitApply } from "./pages/PermitApply";
@@ -22,11 +25,16 @@ function Page() {
   const auth = useStore(authStore);
   if (route.name === "enroll") return <Enroll code={route.code} />;
   if (route.name === "login") return <SignIn />;
-  if (auth.status === "signedIn" && route.name === "permitNew") return <PermitApply />;
-  if (auth.status === "signedIn" && route.name === "permit") return <PermitView id={route.id} />;
-  if (auth.status === "signedIn" && route.name === "certificates") return <MyCertificates />;
-  if (auth.status === "signedIn" && route.name === "ledger") return <Ledger view={route.view} />;
-  if (auth.status === "signedIn") return <Home me={auth.me} savedAt={auth.savedAt} />;
+  if (auth.status === "signedIn") {
+    if (route.name === "permitNew") return <PermitApply />;
+    if (route.name === "permit") return <PermitView id={route.id} />;
+    if (route.name === "certificates") return <MyCertificates />;
+    if (route.name === "ledger") return <Ledger view={route.view} />;
+    if (route.name === "alarms") return <Alarms me={auth.me} />;
+    if (route.name === "alarm") return <AlarmDetail id={route.id} />;
+    if (route.name === "board") return <BoardPage siteId={route.siteId} />;
+    return <Home me={auth.me} savedAt={auth.savedAt} />;
+  }
   if (auth.status === "signedOut") return <SignIn />;
   return (
     <p class="muted center" data-testid="loading">
@@ -37,6 +45,7 @@ function Page() {
 
 export function App() {
   const lang = useLang();
+  const route = useRoute();
   useEffect(() => {
     document.documentElement.lang = lang;
     document.title = translate(lang, "app.title");
@@ -55,7 +64,7 @@ export function App() {
   return (
     <>
       <TopBar />
-      <main class="container">
+      <main class={route.name === "board" ? "container container-wide" : "container"}>
         <Page />
       </main>
       <UpdateToast />

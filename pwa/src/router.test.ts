@@ -14,6 +14,11 @@ describe("hash routes", () => {
     ["#/nowhere", { name: "home" }],
     ["#/permits/new", { name: "permitNew" }],
     ["#/permits/0193a0b2-7c3e", { name: "permit", id: "0193a0b2-7c3e" }],
+    ["#/alarms", { name: "alarms" }],
+    ["#/alarms/0193a7c2-5b1e-7c3d-9e4f-0123456789ab", { name: "alarm", id: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" }],
+    ["#/alarms/not-an-id", { name: "alarms" }],
+    ["#/board", { name: "board", siteId: null }],
+    ["#/board/0193a7c2-5b1e-7c3d-9e4f-0123456789ab", { name: "board", siteId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" }],
   ])("%j is %j", (hash, route) => {
     expect(parseHash(hash)).toEqual(route);
   });
@@ -25,6 +30,10 @@ describe("hash routes", () => {
       { name: "enroll", code: "x/y z" },
       { name: "permitNew" },
       { name: "permit", id: "p-1" },
+      { name: "alarms" },
+      { name: "alarm", id: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" },
+      { name: "board", siteId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" },
+      { name: "board", siteId: null },
     ] as const) {
       expect(parseHash(hrefOf(route))).toEqual(route);
     }

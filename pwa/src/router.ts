@@ -1,5 +1,5 @@
 /** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`, `#/permits/new`, `#/permits/<id>`,
- * `#/certificates`, `#/ledger[/shadow|/import]`. */
+ * `#/certificates`, `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`, `#/board[/<site>]`. */
 
 import { useEffect, useState } from "preact/hooks";
 
@@ -11,7 +11,10 @@ export type Route =
   | { name: "permitNew" }
   | { name: "permit"; id: string }
   | { name: "certificates" }
-  | { name: "ledger"; view: LedgerView };
+  | { name: "ledger"; view: LedgerView }
+  | { name: "alarms" }
+  | { name: "alarm"; id: string }
+  | { name: "board"; siteId: string | null };
 
 function decode(part: string): string {
   try {
@@ -20,6 +23,8 @@ function decode(part: string): string {
     return part;
   }
 }
+
+const ID = /^[0-9a-f-]{36}$/i;
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, "").replace(/^\/+/, "");
@@ -30,6 +35,8 @@ export function parseHash(hash: string): Route {
   if (head === "permits" && rest[0]) return { name: "permit", id: decode(rest[0]) };
   if (head === "certificates") return { name: "certificates" };
   if (head === "ledger") return { name: "ledger", view: rest[0] === "shadow" || rest[0] === "import" ? rest[0] : "list" };
+  if (head === "alarms") return rest[0] && ID.test(rest[0]) ? { name: "alarm", id: rest[0] } : { name: "alarms" };
+  if (head === "board") return { name: "board", siteId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   return { name: "home" };
 }
 
@@ -49,6 +56,12 @@ export function hrefOf(route: Route): string {
       return "#/certificates";
     case "ledger":
       return route.view === "list" ? "#/ledger" : `#/ledger/${route.view}`;
+    case "alarms":
+      return "#/alarms";
+    case "alarm":
+      return `#/alarms/${route.id}`;
+    case "board":
+      return route.siteId ? `#/board/${route.siteId}` : "#/board";
   }
 }
 

@@ -41,7 +41,7 @@ export function AuditHistory({
       .then((checked) => {
         if (!live) return;
         setState({ status: "ready", checked });
-        // the server signs a new head at most every 10 s: look again for entries still pending
+        // the server signs a new head at most once a second: look again for entries still pending
         const pending = Object.values(checked.marks).includes("pending");
         if (pending && checked.head !== "bad" && round < RECHECKS) {
           retry = setTimeout(() => setRound(round + 1), RECHECK_MS);

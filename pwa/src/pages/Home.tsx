@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 
 import { AuditHistory } from "../audit/AuditHistory";
+import { disablePush } from "../alarms/push";
 import { signOut } from "../auth";
 import { ContactCard } from "../components/ContactCard";
 import { PermitBoard } from "../components/PermitBoard";
@@ -11,11 +12,21 @@ import type { Me } from "../api";
 import { formatTime } from "../format";
 import { useLang, useT } from "../i18n";
 import { useOffline } from "../net";
-import { go } from "../router";
+import { go, hrefOf } from "../router";
 import { safeStorage } from "../store";
 import { homeTabs, initialTab, type Tab } from "../tabs";
 
 const TAB_KEY = "tezuo.tab";
+/** Who watches a site's control-room board (backend/alarms/access.py WATCHERS). */
+const BOARD_ROLES: readonly string[] = [
+  "guardian",
+  "inspector",
+  "team_leader",
+  "safety_officer",
+  "workshop_director",
+  "vice_president",
+  "admin",
+];
 
 export function Home({ me, savedAt }: { me: Me; savedAt: string }) {
   const t = useT();
@@ -48,6 +59,16 @@ export function Home({ me, savedAt }: { me: Me; savedAt: string }) {
       <ProfileCard me={me} savedAt={savedAt} />
       <ContactCard me={me} />
       <PermitBoard me={me} />
+      <nav class="quick" aria-label={t("tabs.label")}>
+        <a class="btn btn-alarm" href={hrefOf({ name: "alarms" })} data-testid="nav-alarms">
+          {t("nav.alarms")}
+        </a>
+        {me.roles.some((r) => BOARD_ROLES.includes(r)) && (
+          <a class="btn btn-secondary" href={hrefOf({ name: "board", siteId: null })} data-testid="nav-board">
+            {t("nav.board")}
+          </a>
+        )}
+      </nav>
       <div class="tabs" role="tablist" aria-label={t("tabs.label")} onKeyDown={onKeyDown}>
         {tabs.map((name) => (
           <button
@@ -75,6 +96,7 @@ export function Home({ me, savedAt }: { me: Me; savedAt: string }) {
         class="btn btn-secondary"
         data-testid="signout-button"
         onClick={async () => {
+          await disablePush().catch(() => undefined); // a shared phone: the next person gets their own alarms
           await signOut();
           go({ name: "login" });
         }}

@@ -2,6 +2,7 @@
 /** The service worker: precaches the app shell under a versioned cache; /api/* always goes to the network. */
 
 import { replayOutboxes, SYNC_TAG } from "./replay";
+import { onMessage, onNotificationClick, onSync, showPush } from "./alarms";
 import { SHELL_URL, cacheName, staleCaches, strategyFor } from "./strategy";
 
 interface PrecacheManifest {
@@ -41,6 +42,7 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   // Sent by the page when the user taps "update" on the new-version toast.
   if ((event.data as { type?: string } | null)?.type === "SKIP_WAITING") void self.skipWaiting();
+  else onMessage(event.data as Parameters<typeof onMessage>[0], (p) => event.waitUntil(p));
 });
 
 // Background Sync (Chromium): the network is back. An open page syncs itself (and settles the
@@ -63,6 +65,11 @@ self.addEventListener("sync" as keyof ServiceWorkerGlobalScopeEventMap, (event) 
     })(),
   );
 });
+// Alarms (src/sw/alarms.ts): a push shows the alarm; 确认 on the notification acknowledges it,
+// from the lock screen too; made offline, it waits in the outbox for the next sync.
+self.addEventListener("push", (event) => event.waitUntil(showPush(event.data)));
+self.addEventListener("notificationclick", onNotificationClick);
+self.addEventListener("sync", (event) => onSync(event as Parameters<typeof onSync>[0]));
 
 self.addEventListener("fetch", (event) => {
   const strategy = strategyFor(event.request, self.location.origin, PRECACHED);

@@ -1,0 +1,84 @@
+"""Device endpoints: registration by an admin, status reports from devices, status for the board."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery, JSONBody
+
+from backend.alarms.access import require_watch
+from backend.auth.models import Device
+from backend.bus.after_commit import publish_after_commit
+from backend.core.errors import NotFound
+from backend.devices import service
+from backend.devices.schemas import DeviceCreate, DeviceOut, DeviceStatusOut, TelemetryIn
+from backend.http.deps import Caller, Db, Now
+from backend.org.models import OrgUnit
+from backend.people.service import unit_by_code
+
+BOARD_TOPIC = "board"
+
+# Headers of a device request (docs/alarms.md "Device requests").
+TIMESTAMP_HEADER = "x-tezuo-timestamp"
+NONCE_HEADER = "x-tezuo-nonce"
+
+
+async def provide_device(request: Request[Any, Any, Any], db: Db, now: Now) -> Device:
+    """The authenticated device of this request (bearer token, fresh timestamp, unused nonce)."""
+    return await service.authenticate(
+        db,
+        authorization=request.headers.get("authorization"),
+        timestamp=request.headers.get(TIMESTAMP_HEADER),
+        nonce=request.headers.get(NONCE_HEADER),
+        now=now,
+    )
+
+
+DeviceCaller = NamedDependency[Device]
+DEVICE_AUTH = {"device": Provide(provide_device)}
+
+
+class DevicesController(Controller):
+    path = "/api/devices"
+    tags = ["devices"]
+
+    @post("/", operation_id="createDevice")
+    async def create(self, data: JSONBody[DeviceCreate], db: Db, principal: Caller, now: Now) -> DeviceOut:
+        site = await unit_by_code(db, data.site_code)
+        principal.require(("admin",), site.path)
+        device, token = await service.create_device(
+            db, kind=data.kind, name=data.name, site=site, person_id=data.person_id, now=now
+        )
+        return DeviceOut(
+            id=device.id,
+            kind=device.kind,
+            name=device.name,
+            site_id=device.site_id,
+            person_id=device.person_id,
+            token=token,
+        )
+
+    @post("/telemetry", operation_id="reportTelemetry", dependencies=DEVICE_AUTH, status_code=202)
+    async def telemetry(
+        self, data: JSONBody[TelemetryIn], db: Db, device: DeviceCaller, now: Now
+    ) -> dict[str, Any]:
+        status = await service.record_status(db, device, data, now)
+        if device.site_id is not None:
+            out = service.status_out(status, device, None, now)
+            event = {"type": "device", "site_id": str(device.site_id), "device": msgspec.to_builtins(out)}
+            publish_after_commit(db, BOARD_TOPIC, event)
+        return {"ok": True}
+
+    @get("/status", operation_id="listDeviceStatus")
+    async def status(
+        self, db: Db, principal: Caller, now: Now, site_id: FromQuery[uuid.UUID]
+    ) -> list[DeviceStatusOut]:
+        site = await db.get(OrgUnit, site_id)
+        if site is None:
+            raise NotFound("厂区不存在", code="unit_unknown")
+        require_watch(principal, site.path)
+        return await service.site_status(db, site_id, now)

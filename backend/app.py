@@ -21,6 +21,7 @@ from backend.http.problems import HANDLERS
 from backend.org.routes import OrgController
 from backend.people.routes import PeopleController
 from backend.permits.routes import PermitController
+from backend.sync.routes import SyncController
 from backend.workers.permits_part import install as install_qualifications
 from backend.workers.routes import router as qualifications
 
@@ -51,6 +52,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         OrgController,
         PermitController,
         GasController,
+        SyncController,
         qualifications,
     ]
     if settings.pwa_dir.is_dir():

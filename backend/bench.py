@@ -16,6 +16,7 @@ from backend.config import Settings
 
 BENCHES: dict[str, str] = {
     "permits": "backend.permits.bench:run",
+    "sync": "backend.sync.bench:run",
     "qualifications": "backend.ledger.bench:run",
 }
 
@@ -24,14 +25,14 @@ def register(sub: Any) -> None:
     cmd = sub.add_parser("bench", help="run a benchmark and print its figures (last line: JSON)")
     cmd.add_argument("name", choices=sorted(BENCHES))
     cmd.add_argument("--quick", action="store_true", help="fewer rounds (smoke test)")
-    cmd.add_argument("options", nargs=argparse.REMAINDER, help="the benchmark's own options (NAME --help)")
+    cmd.add_argument("options", nargs=argparse.REMAINDER, help="the bench's own options (`-- --help`)")
     cmd.set_defaults(func=run_bench)
 
 
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
-    if "--quick" in args.options:  # `bench NAME --quick`: after NAME, argparse hands it to options
-        args.options.remove("--quick")
+    if "--quick" in args.options:  # `tezuo bench NAME --quick`: the flag after the name
         args.quick = True
+        args.options = [o for o in args.options if o != "--quick"]
     module, _, attr = BENCHES[args.name].partition(":")
     func = getattr(importlib.import_module(module), attr)
     result: int = asyncio.run(func(settings, args))

@@ -65,6 +65,7 @@ class Syncable(IdMixin, Timestamps):
 
     __sync_entity__: str = ""
     __sync_exclude__: frozenset[str] = frozenset()
+    __sync_owner__: str = ""  # attribute naming the person whose record this is (pull: own records)
 
     version: Mapped[int] = mapped_column(Integer, default=1)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -17,6 +17,7 @@ from backend.permits.models import (
     Permit,
     PermitEvent,
 )
+from backend.sync.models import FieldStamp, SyncOpResult
 from backend.workers.models import (
     Assignment,
     Certificate,
@@ -43,6 +44,7 @@ __all__ = [
     "Device",
     "DeviceToken",
     "Enrollment",
+    "FieldStamp",
     "Freeze",
     "GasAnalysis",
     "GasDetector",
@@ -61,6 +63,7 @@ __all__ = [
     "SafetyFeature",
     "SchedulerLease",
     "SitePlan",
+    "SyncOpResult",
     "Timer",
     "TrainingRecord",
     "Violation",

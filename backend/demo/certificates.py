@@ -42,9 +42,8 @@ TRADE_ITEMS: dict[str, tuple[str, ...]] = {
     "防腐保温工": ("mem:03-01", "mohurd:02"),
     "储罐清洗工": ("mem:03-02",),
 }
-# The demo worker account (the welder 李强) also holds the work-at-height item, so that the
-# permit demo's 高处作业 crew is qualified.
-ACCOUNT_EXTRA = "mem:03-02"
+# The demo welder (李强) also works at height, so the permit walk-through can use either type.
+DEMO_WELDER_EXTRA = ("mem:03-02",)
 # 化工操作工 need the certificate of their workshop's hazardous process (危险化学品安全作业).
 PROCESS_ITEMS = {"NJ1-PLY": "mem:09-14", "NJ1-DST": "mem:09-08"}
 AUTHORITIES = {
@@ -113,11 +112,11 @@ def plan_certificates(
         title = contractor_trades.get(person.contractor or "", person.title)
         keys = items_for(title, person.unit_code, person.contractor, trades)
         if person.id_number == worker_account:
-            keys = (*keys, ACCOUNT_EXTRA)  # the demo welder also works at height (the permit demo)
+            keys += DEMO_WELDER_EXTRA
         for key in keys:
             assignments.append(DemoAssignment(person.id_number, key))
-            if person.id_number == worker_account:
-                drawn: int | None = 45 if key == "mem:02-01" else 700  # his countdown: six weeks
+            if person.id_number == worker_account:  # renewal due in six weeks; the height card is fresh
+                drawn = 900 if key in DEMO_WELDER_EXTRA else 45
             else:
                 drawn = _draw(rng, catalog, key, today)
             if drawn is None:

@@ -34,6 +34,7 @@ class Person(Syncable, Base):
     __tablename__ = "people"
     __sync_entity__ = "person"
     __sync_exclude__ = frozenset({"id_number_enc", "id_number_index", "webauthn_user_id"})
+    __sync_owner__ = "id"
 
     name: Mapped[str] = mapped_column(String(64))
     id_number_enc: Mapped[str] = mapped_column(String(200))
@@ -57,6 +58,7 @@ class RoleAssignment(Syncable, Base):
 
     __tablename__ = "role_assignments"
     __sync_entity__ = "role_assignment"
+    __sync_owner__ = "person_id"
     __table_args__ = (UniqueConstraint("person_id", "role", "scope_id"),)
 
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
@@ -73,6 +75,7 @@ class Deputy(Syncable, Base):
 
     __tablename__ = "deputies"
     __sync_entity__ = "deputy"
+    __sync_owner__ = "deputy_id"
     __table_args__ = (UniqueConstraint("principal_id", "deputy_id", "role", "scope_id"),)
 
     principal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)

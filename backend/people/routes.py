@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.auth.schemas import EnrollmentOut
@@ -16,7 +16,9 @@ from backend.core.errors import Forbidden, NotFound
 from backend.http.deps import Caller, Conf, Db, Now
 from backend.people import service
 from backend.people.models import Person
-from backend.people.schemas import PersonCreate, PersonOut, PersonPage
+from backend.people.schemas import ContactUpdate, PersonCreate, PersonOut, PersonPage
+from backend.sync.stamps import FieldStamps
+from sync.rules import Stamp
 
 MANAGE = ("admin", "hr")
 
@@ -63,6 +65,22 @@ class PeopleController(Controller):
             principal.require(MANAGE, scope.path)
             await service.grant_role(db, person, grant.role, scope)
         return await service.read_person(db, principal, person.id)
+
+    @patch("/{person_id:uuid}/contact", operation_id="updateContact")
+    async def update_contact(
+        self,
+        data: JSONBody[ContactUpdate],
+        db: Db,
+        principal: Caller,
+        now: Now,
+        person_id: FromPath[uuid.UUID],
+    ) -> PersonOut:
+        """The same rule as the `worker.update_contact` sync command, stamped with server time."""
+        stamps = FieldStamps(db)
+        server_write = Stamp(at=int(now.timestamp() * 1000), hlc="", device="")
+        await service.update_contact(db, principal, person_id, data, server_write, stamps)
+        await stamps.flush()
+        return await service.read_person(db, principal, person_id)
 
     @post("/{person_id:uuid}/enrollment", operation_id="issueEnrollment")
     async def enrollment(

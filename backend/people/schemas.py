@@ -34,6 +34,8 @@ class PersonOut(msgspec.Struct, kw_only=True):
     employment: str
     roles: list[str]
     version: int
+    phone: str | None = None
+    locale: str = "zh-CN"
 
 
 class PersonPage(msgspec.Struct, kw_only=True):
@@ -41,3 +43,10 @@ class PersonPage(msgspec.Struct, kw_only=True):
     total: int
     offset: int
     limit: int
+
+
+class ContactUpdate(Input):
+    """Phone and/or locale; an absent field is left alone, `phone: null` clears the phone."""
+
+    phone: str | msgspec.UnsetType | None = msgspec.UNSET
+    locale: str | msgspec.UnsetType = msgspec.UNSET

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.principal import Principal
 from backend.core.crypto import FieldCipher
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.db.changes import version_at_start
 from backend.org.models import OrgUnit
 from backend.people import idnumber
 from backend.people.models import EMPLOYMENT, Deputy, Person, RoleAssignment
 from backend.people.roles import ROLES
-from backend.people.schemas import PersonOut
+from backend.people.schemas import ContactUpdate, PersonOut
+from backend.sync.stamps import FieldStamps
+from sync.rules import Stamp, lww_merge
 
 
 def id_cipher(secret: bytes) -> FieldCipher:
@@ -114,6 +120,8 @@ def to_out(person: Person, roles: list[str]) -> PersonOut:
         employment=person.employment,
         roles=sorted(roles),
         version=person.version,
+        phone=person.phone,
+        locale=person.locale,
     )
 
 
@@ -141,6 +149,63 @@ async def list_people(
     ).all()
     roles = await roles_of(db, [p.id for p in people])
     return [to_out(p, roles[p.id]) for p in people], total
+
+
+PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
+LOCALES = ("zh-CN", "en")
+CONTACT_MANAGERS = ("admin", "hr")
+
+
+@dataclass
+class ContactOutcome:
+    person: Person
+    lost: list[str]  # fields a later write (by last-writer-wins) kept
+    stale: bool  # the caller had not seen the current version
+
+
+def contact_changes(update: ContactUpdate) -> dict[str, str | None]:
+    """The fields an update sets, validated; codes shared with sync/reference.py."""
+    changes: dict[str, str | None] = {}
+    if update.phone is not msgspec.UNSET:
+        if update.phone is not None and not PHONE.match(update.phone):
+            raise Invalid("电话号码格式不正确", code="phone_invalid")
+        changes["phone"] = update.phone
+    if update.locale is not msgspec.UNSET:
+        if update.locale not in LOCALES:
+            raise Invalid("不支持的语言", code="locale_invalid")
+        changes["locale"] = update.locale
+    if not changes:
+        raise Invalid("没有要修改的联系方式", code="invalid_args")
+    return changes
+
+
+async def update_contact(
+    db: AsyncSession,
+    who: Principal,
+    person_id: uuid.UUID,
+    update: ContactUpdate,
+    stamp: Stamp,
+    stamps: FieldStamps,
+    base_version: int | None = None,
+) -> ContactOutcome:
+    """Change phone/locale, each field last-writer-wins by `stamp` (REST and sync alike).
+
+    Allowed for the person themself and for admin/HR over their unit. Checks everything
+    before it writes (a sync command may not fail half-way).
+    """
+    person = await db.get(Person, person_id)
+    if person is None or person.deleted_at is not None:
+        raise NotFound("人员不存在", code="person_unknown")
+    if person.id != who.person_id and not who.has_role(CONTACT_MANAGERS, person.unit_path):
+        raise Forbidden("只能修改本人的联系方式", code="role_required")
+    changes = contact_changes(update)
+    await stamps.load("person", [person.id])
+    won, lost = lww_merge(stamps.get("person", person.id), changes, stamp)
+    for name, value in won.items():
+        setattr(person, name, value)
+    stamps.set("person", person.id, won, stamp)
+    stale = base_version is not None and base_version < version_at_start(db.sync_session, person)
+    return ContactOutcome(person, lost, stale)
 
 
 async def set_employment(db: AsyncSession, person: Person, status: str, now: datetime) -> bool:

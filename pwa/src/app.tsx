@@ -12,6 +12,7 @@ import { PermitView } from "./pages/PermitView";
 import { SignIn } from "./pages/SignIn";
 import { useRoute } from "./router";
 import { useStore } from "./store";
+import { startSync, stopSync } from "./sync/live";
 import { Ledger } from "./workers/Ledger";
 import { MyCertificates } from "./workers/MyCertificates";
 
@@ -44,6 +45,13 @@ export function App() {
     void refreshMe();
     watchNetwork(() => void refreshMe());
   }, []);
+  const auth = useStore(authStore);
+  const personId = auth.status === "signedIn" ? auth.me.person_id : null;
+  useEffect(() => {
+    // offline ops are per person; signing out stops replay and keeps the queue for next time
+    if (personId) void startSync(personId);
+    else stopSync();
+  }, [personId]);
   return (
     <>
       <TopBar />

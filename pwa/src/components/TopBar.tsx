@@ -1,5 +1,6 @@
 import { otherLang, setLang, useLang, useT } from "../i18n";
 import { useOffline } from "../net";
+import { SyncBadge } from "./SyncBadge";
 
 export function TopBar() {
   const t = useT();
@@ -22,6 +23,7 @@ export function TopBar() {
             {t("net.online")}
           </span>
         )}
+        <SyncBadge />
         <button
           type="button"
           class="pill pill-button"

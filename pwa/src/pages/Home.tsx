@@ -1,8 +1,11 @@
 import { useState } from "preact/hooks";
 
 import { signOut } from "../auth";
+import { ContactCard } from "../components/ContactCard";
+import { PermitBoard } from "../components/PermitBoard";
 import { ProfileCard } from "../components/ProfileCard";
 import { RolePanel } from "../components/RolePanel";
+import { SyncNotices } from "../components/SyncNotices";
 import type { Me } from "../api";
 import { formatTime } from "../format";
 import { useLang, useT } from "../i18n";
@@ -40,7 +43,10 @@ export function Home({ me, savedAt }: { me: Me; savedAt: string }) {
           {t("net.offlineNote", { time: formatTime(savedAt, lang) })}
         </p>
       )}
+      <SyncNotices />
       <ProfileCard me={me} savedAt={savedAt} />
+      <ContactCard me={me} />
+      <PermitBoard me={me} />
       <div class="tabs" role="tablist" aria-label={t("tabs.label")} onKeyDown={onKeyDown}>
         {tabs.map((name) => (
           <button

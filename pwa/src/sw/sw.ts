@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 /** The service worker: precaches the app shell under a versioned cache; /api/* always goes to the network. */
 
+import { replayOutboxes, SYNC_TAG } from "./replay";
 import { SHELL_URL, cacheName, staleCaches, strategyFor } from "./strategy";
 
 interface PrecacheManifest {
@@ -40,6 +41,27 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   // Sent by the page when the user taps "update" on the new-version toast.
   if ((event.data as { type?: string } | null)?.type === "SKIP_WAITING") void self.skipWaiting();
+});
+
+// Background Sync (Chromium): the network is back. An open page syncs itself (and settles the
+// results); with no page open, the worker sends the outbox so the server has it now.
+interface SyncEvent extends ExtendableEvent {
+  readonly tag: string;
+}
+self.addEventListener("sync" as keyof ServiceWorkerGlobalScopeEventMap, (event) => {
+  const sync = event as unknown as SyncEvent;
+  if (sync.tag !== SYNC_TAG) return;
+  sync.waitUntil(
+    (async () => {
+      const pages = await self.clients.matchAll({ type: "window" });
+      for (const page of pages) page.postMessage({ type: SYNC_TAG });
+      if (!pages.length) {
+        await replayOutboxes(indexedDB, (body) =>
+          fetch("/api/sync/push", { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" }, body }),
+        );
+      }
+    })(),
+  );
 });
 
 self.addEventListener("fetch", (event) => {

@@ -1,7 +1,7 @@
 """qualifications: certificates, freezes, worker records, outbox, ledger imports
 
 Revision ID: 0005_qualifications
-Revises: 0006_permits
+Revises: 0004_sync
 Create Date: 2026-11-28 11:35:34.765504
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import backend.db.base
 
 revision: str = "0005_qualifications"
-down_revision: str | None = "0006_permits"
+down_revision: str | None = "0004_sync"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Sync endpoints: phones push operations and pull changes (protocol in the `sync` package)."""

@@ -116,7 +116,7 @@ def plan_certificates(
         for key in keys:
             assignments.append(DemoAssignment(person.id_number, key))
             if person.id_number == worker_account:  # renewal due in six weeks; the height card is fresh
-                drawn = 900 if key in DEMO_WELDER_EXTRA else 45
+                drawn: int | None = 900 if key in DEMO_WELDER_EXTRA else 45
             else:
                 drawn = _draw(rng, catalog, key, today)
             if drawn is None:

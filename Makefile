@@ -46,12 +46,12 @@ serve: install ## serve the API and PWA (HOST, PORT)
 	$(BIN)/tezuo serve --host $(HOST) --port $(PORT)
 
 lint: install ## ruff lint + format check
-	$(BIN)/ruff check backend sync edge tests
-	$(BIN)/ruff format --check backend sync edge tests
+	$(BIN)/ruff check backend sync edge tests tools
+	$(BIN)/ruff format --check backend sync edge tests tools
 
 format: install ## apply ruff fixes and formatting
-	$(BIN)/ruff check --fix backend sync edge tests
-	$(BIN)/ruff format backend sync edge tests
+	$(BIN)/ruff check --fix backend sync edge tests tools
+	$(BIN)/ruff format backend sync edge tests tools
 
 typecheck: install ## mypy over backend, sync, edge
 	$(BIN)/mypy

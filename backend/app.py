@@ -11,12 +11,13 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
+from backend.audit.routes import AuditController
 from backend.auth.routes import AuthController
 from backend.config import Settings
 from backend.core.clock import Clock, utcnow
 from backend.db.engine import make_engine, make_sessionmaker
 from backend.gas.routes import GasController
-from backend.http.deps import provide_db, provide_now, provide_principal, provide_settings
+from backend.http.deps import provide_db, provide_evidence, provide_now, provide_principal, provide_settings
 from backend.http.problems import HANDLERS
 from backend.org.routes import OrgController
 from backend.people.routes import PeopleController
@@ -52,6 +53,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         OrgController,
         PermitController,
         GasController,
+        AuditController,
         SyncController,
         qualifications,
     ]
@@ -70,6 +72,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
             "settings": Provide(provide_settings, sync_to_thread=False),
             "now": Provide(provide_now, sync_to_thread=False),
             "principal": Provide(provide_principal),
+            "evidence": Provide(provide_evidence, sync_to_thread=False),
         },
         exception_handlers=HANDLERS,
         request_max_body_size=settings.max_body_bytes,

@@ -15,6 +15,7 @@ from typing import Any
 from backend.config import Settings
 
 BENCHES: dict[str, str] = {
+    "audit": "backend.audit.bench:run",
     "permits": "backend.permits.bench:run",
     "sync": "backend.sync.bench:run",
     "qualifications": "backend.ledger.bench:run",

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from backend import bench
@@ -87,6 +88,30 @@ def _users_enroll(args: argparse.Namespace, settings: Settings) -> int:
     return _run(enroll_user(settings, args.who, timedelta(minutes=args.minutes)))
 
 
+def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.audit import cli
+
+    return _run(cli.verify(settings, args.heads))
+
+
+def _audit_export(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.audit import cli
+
+    return _run(cli.export(settings, args.out))
+
+
+def _audit_sth(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.audit import cli
+
+    return _run(cli.issue(settings, args.force))
+
+
+def _audit_key(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.audit import cli
+
+    return cli.key(settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tezuo", description="Tezuo (特作) special-operations safety system"
@@ -126,6 +151,32 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("who", help="resident ID number or person id")
     enroll.add_argument("--minutes", type=int, default=60 * 24)
     enroll.set_defaults(func=_users_enroll)
+
+    audit = sub.add_parser("audit", help="the tamper-evident audit log").add_subparsers(
+        dest="audit_command", required=True
+    )
+    verify = audit.add_parser(
+        "verify", help="recompute every leaf and signed tree head; exit 1 naming the first tampered entry"
+    )
+    verify.add_argument(
+        "--heads",
+        type=Path,
+        action="append",
+        default=[],
+        help="JSON of tree heads saved earlier (repeatable)",
+    )
+    verify.set_defaults(func=_audit_verify)
+    export = audit.add_parser(
+        "export", help="write a bundle (entries, tree heads, public key) for a third party"
+    )
+    export.add_argument("out", type=Path, help="bundle file: .jsonl, or .jsonl.gz to compress")
+    export.set_defaults(func=_audit_export)
+    sth = audit.add_parser("sth", help="sign a tree head now (the scheduler calls this periodically)")
+    sth.add_argument("--force", action="store_true", help="sign even if the latest head covers the log")
+    sth.set_defaults(func=_audit_sth)
+    key = audit.add_parser("key", help="print the log's public key and key id")
+    key.set_defaults(func=_audit_key)
+
     jobs_cli.register(sub)
     ledger_cli.register(sub)
     integrations_cli.register(sub)

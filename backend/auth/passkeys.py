@@ -18,6 +18,7 @@ from webauthn import (
     verify_authentication_response,
     verify_registration_response,
 )
+from webauthn.helpers import bytes_to_base64url
 from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
@@ -26,6 +27,8 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from backend.audit import service as audit
+from backend.audit.schemas import Evidence
 from backend.auth.models import Challenge, Enrollment, Passkey
 from backend.config import Settings
 from backend.core.crypto import token_hash
@@ -96,7 +99,9 @@ async def finish_registration(
     credential: dict[str, Any],
     label: str,
     now: datetime,
+    evidence: Evidence | None = None,
 ) -> Passkey:
+    """Verify the new credential, store it, use up the code, and record it in the audit log."""
     enrollment = await _enrollment(db, code, now)
     challenge = await _take_challenge(db, challenge_id, "register", now)
     if challenge.enrollment_id != enrollment.id:
@@ -123,6 +128,18 @@ async def finish_registration(
     )
     db.add(passkey)
     await db.flush()
+    person = await db.get(Person, passkey.person_id)
+    await audit.record(
+        db,
+        now,
+        action="passkey.register",
+        entity="person",
+        entity_id=passkey.person_id,
+        entity_version=person.version if person else None,
+        actor_id=passkey.person_id,
+        details={"passkey_id": str(passkey.id), "label": passkey.label, "enrollment_id": str(enrollment.id)},
+        evidence=(evidence or Evidence()).with_credential(bytes_to_base64url(passkey.credential_id)),
+    )
     return passkey
 
 
@@ -142,8 +159,14 @@ async def login_options(
 
 
 async def finish_login(
-    db: AsyncSession, settings: Settings, challenge_id: uuid.UUID, credential: dict[str, Any], now: datetime
+    db: AsyncSession,
+    settings: Settings,
+    challenge_id: uuid.UUID,
+    credential: dict[str, Any],
+    now: datetime,
+    evidence: Evidence | None = None,
 ) -> Passkey:
+    """Check the assertion and its signature counter; a successful sign-in is audited."""
     challenge = await _take_challenge(db, challenge_id, "login", now)
     try:
         raw_id = base64url_to_bytes(str(credential["rawId"]))
@@ -165,4 +188,14 @@ async def finish_login(
         raise Unauthorized(f"通行密钥验证失败: {exc}", code="passkey_invalid") from None
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = now
+    await audit.record(
+        db,
+        now,
+        action="auth.login",
+        entity="person",
+        entity_id=passkey.person_id,
+        actor_id=passkey.person_id,
+        details={"passkey_id": str(passkey.id), "sign_count": passkey.sign_count},
+        evidence=(evidence or Evidence()).with_credential(bytes_to_base64url(passkey.credential_id)),
+    )
     return passkey

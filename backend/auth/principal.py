@@ -22,6 +22,7 @@ class Principal(msgspec.Struct, frozen=True):
     unit_path: str
     grants: tuple[Grant, ...]
     session_id: uuid.UUID | None = None
+    credential_id: str | None = None  # the passkey (base64url) that opened the session, for the audit log
 
     @property
     def roles(self) -> frozenset[str]:

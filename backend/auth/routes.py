@@ -14,7 +14,7 @@ from backend.auth import passkeys, service
 from backend.auth.principal import Principal
 from backend.auth.schemas import CeremonyOut, EnrollOptionsIn, EnrollVerifyIn, GrantOut, LoginVerifyIn, MeOut
 from backend.config import Settings
-from backend.http.deps import SESSION_COOKIE, Caller, Conf, Db, Now
+from backend.http.deps import SESSION_COOKIE, Caller, ClientEvidence, Conf, Db, Now
 from backend.org.models import OrgUnit
 from backend.people.models import Person
 
@@ -92,9 +92,10 @@ class AuthController(Controller):
         db: Db,
         settings: Conf,
         now: Now,
+        evidence: ClientEvidence,
     ) -> Response[MeOut]:
         passkey = await passkeys.finish_registration(
-            db, settings, data.challenge_id, data.code, data.credential, data.label, now
+            db, settings, data.challenge_id, data.code, data.credential, data.label, now, evidence
         )
         return await _signed_in(request, db, settings, passkey.person_id, passkey.id, now)
 
@@ -105,18 +106,24 @@ class AuthController(Controller):
 
     @post("/login/verify", operation_id="loginVerify", status_code=200)
     async def login_verify(
-        self, request: Request[Any, Any, Any], data: JSONBody[LoginVerifyIn], db: Db, settings: Conf, now: Now
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[LoginVerifyIn],
+        db: Db,
+        settings: Conf,
+        now: Now,
+        evidence: ClientEvidence,
     ) -> Response[MeOut]:
-        passkey = await passkeys.finish_login(db, settings, data.challenge_id, data.credential, now)
+        passkey = await passkeys.finish_login(db, settings, data.challenge_id, data.credential, now, evidence)
         return await _signed_in(request, db, settings, passkey.person_id, passkey.id, now)
 
     @post("/logout", operation_id="logout", status_code=200)
     async def logout(
-        self, request: Request[Any, Any, Any], db: Db, settings: Conf, now: Now
+        self, request: Request[Any, Any, Any], db: Db, settings: Conf, now: Now, evidence: ClientEvidence
     ) -> Response[dict[str, bool]]:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
-            await service.close_session(db, token, now)
+            await service.close_session(db, token, now, evidence)
         return Response({"ok": True}, cookies=[_session_cookie(settings, None)])
 
     @get("/me", operation_id="me")

@@ -6,10 +6,14 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
+import msgspec
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from webauthn.helpers import bytes_to_base64url
 
-from backend.auth.models import Challenge, Enrollment, WebSession
+from backend.audit import service as audit
+from backend.audit.schemas import Evidence
+from backend.auth.models import Challenge, Enrollment, Passkey, WebSession
 from backend.auth.principal import Grant, Principal
 from backend.core.crypto import token_hash
 from backend.core.errors import NotFound, Unauthorized
@@ -17,17 +21,24 @@ from backend.people.models import Person, RoleAssignment
 
 
 async def issue_enrollment(
-    db: AsyncSession, person_id: uuid.UUID, now: datetime, ttl: timedelta, created_by: uuid.UUID | None = None
+    db: AsyncSession,
+    person_id: uuid.UUID,
+    now: datetime,
+    ttl: timedelta,
+    created_by: uuid.UUID | None = None,
+    evidence: Evidence | None = None,
 ) -> tuple[str, Enrollment]:
-    """A fresh one-time code; earlier unused codes of the person stop working."""
+    """A fresh one-time code; earlier unused codes of the person stop working. Audited."""
     person = await db.get(Person, person_id)
     if person is None or person.deleted_at is not None:
         raise NotFound("人员不存在", code="person_unknown")
     if person.employment == "left":
         raise Unauthorized("该人员已离职，不能注册", code="person_left")
+    voided = 0
     for old in await db.scalars(
         select(Enrollment).where(Enrollment.person_id == person_id, Enrollment.used_at.is_(None))
     ):
+        voided += old.expires_at > now
         old.expires_at = min(old.expires_at, now)
     code = secrets.token_urlsafe(18)
     enrollment = Enrollment(
@@ -35,6 +46,21 @@ async def issue_enrollment(
     )
     db.add(enrollment)
     await db.flush()
+    await audit.record(
+        db,
+        now,
+        action="enrollment.issue",
+        entity="person",
+        entity_id=person.id,
+        entity_version=person.version,
+        actor_id=created_by,
+        details={
+            "enrollment_id": str(enrollment.id),
+            "expires_at": enrollment.expires_at.isoformat(),
+            "voided": voided,
+        },
+        evidence=evidence,
+    )
     return code, enrollment
 
 
@@ -62,21 +88,45 @@ async def open_session(
     return token
 
 
-async def close_session(db: AsyncSession, token: str, now: datetime) -> None:
+async def close_session(
+    db: AsyncSession, token: str, now: datetime, evidence: Evidence | None = None
+) -> None:
+    """Sign out: the session is revoked and the log records who signed out with which passkey."""
     row = await db.scalar(select(WebSession).where(WebSession.token_hash == token_hash(token)))
-    if row is not None:
-        row.revoked_at = now
+    if row is None or row.revoked_at is not None:
+        return
+    row.revoked_at = now
+    passkey = await db.get(Passkey, row.passkey_id) if row.passkey_id else None
+    credential = bytes_to_base64url(passkey.credential_id) if passkey else None
+    await audit.record(
+        db,
+        now,
+        action="auth.logout",
+        entity="person",
+        entity_id=row.person_id,
+        actor_id=row.person_id,
+        details={"session_id": str(row.id)},
+        evidence=(evidence or Evidence()).with_credential(credential),
+    )
 
 
 async def principal_for(db: AsyncSession, token: str, now: datetime) -> Principal:
     """The signed-in person behind a session token, with their current grants."""
-    row = await db.scalar(select(WebSession).where(WebSession.token_hash == token_hash(token)))
+    found = (
+        await db.execute(
+            select(WebSession, Passkey.credential_id)
+            .outerjoin(Passkey, Passkey.id == WebSession.passkey_id)
+            .where(WebSession.token_hash == token_hash(token))
+        )
+    ).first()
+    row, credential = found if found else (None, None)
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise Unauthorized("请先登录", code="not_signed_in")
     person = await db.get(Person, row.person_id)
     if person is None or person.deleted_at is not None or person.employment != "active":
         raise Unauthorized("账号已停用", code="person_inactive")
-    return await principal_of(db, person, row.id)
+    who = await principal_of(db, person, row.id)
+    return msgspec.structs.replace(who, credential_id=bytes_to_base64url(credential) if credential else None)
 
 
 async def principal_of(db: AsyncSession, person: Person, session_id: uuid.UUID | None = None) -> Principal:

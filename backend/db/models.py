@@ -1,5 +1,6 @@
 """Every model, imported once: Alembic's target metadata and the sync registry read this."""
 
+from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.db.base import Base
 from backend.db.changes import ChangeLog
@@ -34,6 +35,9 @@ __all__ = [
     "ApprovalSlot",
     "Area",
     "Assignment",
+    "AuditEntry",
+    "AuditLogHead",
+    "AuditNode",
     "Base",
     "Certificate",
     "CertificateEvent",
@@ -66,6 +70,7 @@ __all__ = [
     "SyncOpResult",
     "Timer",
     "TrainingRecord",
+    "TreeHead",
     "Violation",
     "WebSession",
 ]

@@ -115,10 +115,9 @@ def plan_certificates(
             keys += DEMO_WELDER_EXTRA
         for key in keys:
             assignments.append(DemoAssignment(person.id_number, key))
+            drawn: int | None = _draw(rng, catalog, key, today)
             if person.id_number == worker_account:  # renewal due in six weeks; the height card is fresh
-                drawn: int | None = 900 if key in DEMO_WELDER_EXTRA else 45
-            else:
-                drawn = _draw(rng, catalog, key, today)
+                drawn = 900 if key in DEMO_WELDER_EXTRA else 45
             if drawn is None:
                 continue
             days = drawn

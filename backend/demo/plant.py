@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.audit import service as audit
+from backend.audit.schemas import Record
 from backend.config import Settings
 from backend.core.clock import utcnow
 from backend.core.errors import DomainError
@@ -128,6 +130,38 @@ def _site_rows(site: DemoSite, units: dict[str, OrgUnit], image_path: str) -> li
     return rows
 
 
+async def _audit(
+    db: AsyncSession, plan: DemoPlan, units: dict[str, OrgUnit], by_number: dict[str, Person]
+) -> None:
+    """The batch-built people and their roles go into the audit log like any others (one append)."""
+    entries = []
+    for p in plan.people:
+        person = by_number[p.id_number]
+        entries.append(
+            Record(
+                action="person.create",
+                entity="person",
+                entity_id=str(person.id),
+                entity_version=person.version,
+                details={
+                    "unit": p.unit_code,
+                    "contractor_id": str(person.contractor_id) if person.contractor_id else None,
+                },
+            )
+        )
+        entries += [
+            Record(
+                action="role.grant",
+                entity="person",
+                entity_id=str(person.id),
+                entity_version=person.version,
+                details={"role": role, "scope": units[scope].code},
+            )
+            for role, scope in p.roles
+        ]
+    await audit.record_many(db, utcnow(), entries)
+
+
 async def write_plant(db: AsyncSession, settings: Settings, plan: DemoPlan) -> None:
     """Every row of the demo plant, in a handful of flushes."""
     units = await _units(db, plan)
@@ -153,6 +187,7 @@ async def write_plant(db: AsyncSession, settings: Settings, plan: DemoPlan) -> N
         for role, scope in p.roles
     )
     await db.flush()
+    await _audit(db, plan, units, by_number)
     for d in plan.deputies:
         await add_deputy(db, by_number[d.principal], by_number[d.deputy], d.role, units[d.scope_code])
     for site in plan.sites:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import qrcode
 
+from backend.audit.schemas import CLI
 from backend.auth.service import issue_enrollment
 from backend.config import Settings
 from backend.core.clock import utcnow
@@ -34,16 +35,23 @@ async def add_user(settings: Settings, name: str, id_number: str, unit_code: str
     engine = make_engine(settings.database_url)
     try:
         async with transaction(make_sessionmaker(engine)) as db:
+            now = utcnow()
             unit = await service.unit_by_code(db, unit_code)
             person = await service.create_person(
-                db, service.id_cipher(settings.secret_key), name=name, id_number=id_number, unit=unit
+                db,
+                service.id_cipher(settings.secret_key),
+                name=name,
+                id_number=id_number,
+                unit=unit,
+                evidence=CLI,
+                now=now,
             )
             for spec in roles or ["worker"]:
                 role, _, scope_code = spec.partition("@")
                 scope = await service.unit_by_code(db, scope_code) if scope_code else unit
-                await service.grant_role(db, person, role, scope)
+                await service.grant_role(db, person, role, scope, evidence=CLI, now=now)
             code, enrollment = await issue_enrollment(
-                db, person.id, utcnow(), timedelta(minutes=settings.enrollment_minutes)
+                db, person.id, now, timedelta(minutes=settings.enrollment_minutes), evidence=CLI
             )
     except DomainError as exc:
         print(f"错误 error [{exc.code}]: {exc.detail}", file=sys.stderr)
@@ -69,7 +77,7 @@ async def enroll_user(settings: Settings, who: str, ttl: timedelta) -> int:
                 person = await service.find_by_id_number(db, service.id_cipher(settings.secret_key), who)
             if person is None:
                 raise NotFound("人员不存在", code="person_unknown")
-            code, enrollment = await issue_enrollment(db, person.id, utcnow(), ttl)
+            code, enrollment = await issue_enrollment(db, person.id, utcnow(), ttl, evidence=CLI)
     except DomainError as exc:
         print(f"错误 error [{exc.code}]: {exc.detail}", file=sys.stderr)
         return 2

@@ -13,7 +13,7 @@ from backend.auth.schemas import EnrollmentOut
 from backend.auth.service import issue_enrollment
 from backend.config import Settings
 from backend.core.errors import Forbidden, NotFound
-from backend.http.deps import Caller, Conf, Db, Now
+from backend.http.deps import Caller, ClientEvidence, Conf, Db, Now
 from backend.people import service
 from backend.people.models import Person
 from backend.people.schemas import ContactUpdate, PersonCreate, PersonOut, PersonPage
@@ -47,10 +47,17 @@ class PeopleController(Controller):
 
     @post("/", operation_id="createPerson")
     async def create_person(
-        self, data: JSONBody[PersonCreate], db: Db, principal: Caller, settings: Conf
+        self,
+        data: JSONBody[PersonCreate],
+        db: Db,
+        principal: Caller,
+        settings: Conf,
+        now: Now,
+        evidence: ClientEvidence,
     ) -> PersonOut:
         unit = await service.unit_by_code(db, data.unit_code)
         principal.require(MANAGE, unit.path)
+        signed = evidence.with_credential(principal.credential_id)
         person = await service.create_person(
             db,
             service.id_cipher(settings.secret_key),
@@ -59,11 +66,14 @@ class PeopleController(Controller):
             unit=unit,
             phone=data.phone,
             contractor_id=data.contractor_id,
+            actor_id=principal.person_id,
+            evidence=signed,
+            now=now,
         )
         for grant in data.roles:
             scope = await service.unit_by_code(db, grant.scope_code)
             principal.require(MANAGE, scope.path)
-            await service.grant_role(db, person, grant.role, scope)
+            await service.grant_role(db, person, grant.role, scope, principal.person_id, signed, now)
         return await service.read_person(db, principal, person.id)
 
     @patch("/{person_id:uuid}/contact", operation_id="updateContact")
@@ -84,7 +94,13 @@ class PeopleController(Controller):
 
     @post("/{person_id:uuid}/enrollment", operation_id="issueEnrollment")
     async def enrollment(
-        self, db: Db, principal: Caller, settings: Conf, now: Now, person_id: FromPath[uuid.UUID]
+        self,
+        db: Db,
+        principal: Caller,
+        settings: Conf,
+        now: Now,
+        evidence: ClientEvidence,
+        person_id: FromPath[uuid.UUID],
     ) -> EnrollmentOut:
         person = await db.get(Person, person_id)
         if person is None:
@@ -92,7 +108,12 @@ class PeopleController(Controller):
         if not principal.has_role(MANAGE, person.unit_path):
             raise Forbidden("只有管理员或人事可生成注册码", code="role_required")
         code, enrollment = await issue_enrollment(
-            db, person.id, now, timedelta(minutes=settings.enrollment_minutes), principal.person_id
+            db,
+            person.id,
+            now,
+            timedelta(minutes=settings.enrollment_minutes),
+            principal.person_id,
+            evidence.with_credential(principal.credential_id),
         )
         return EnrollmentOut(
             person_id=person.id,

@@ -13,7 +13,10 @@ import msgspec
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.audit import service as audit
+from backend.audit.schemas import Evidence
 from backend.auth.principal import Principal
+from backend.core.clock import utcnow
 from backend.core.crypto import FieldCipher
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.db.changes import version_at_start
@@ -51,7 +54,11 @@ async def create_person(
     unit: OrgUnit,
     phone: str | None = None,
     contractor_id: uuid.UUID | None = None,
+    actor_id: uuid.UUID | None = None,
+    evidence: Evidence | None = None,
+    now: datetime | None = None,
 ) -> Person:
+    """A new person keyed by resident ID number; audited (the number itself never is)."""
     number = idnumber.normalise(id_number)
     if not name.strip() or len(name) > 64:
         raise Invalid("姓名不能为空且不超过64字", code="name_invalid")
@@ -70,15 +77,46 @@ async def create_person(
     )
     db.add(person)
     await db.flush()
+    await audit.record(
+        db,
+        now or utcnow(),
+        action="person.create",
+        entity="person",
+        entity_id=person.id,
+        entity_version=person.version,
+        actor_id=actor_id,
+        details={"unit": unit.code, "contractor_id": str(contractor_id) if contractor_id else None},
+        evidence=evidence,
+    )
     return person
 
 
-async def grant_role(db: AsyncSession, person: Person, role: str, scope: OrgUnit) -> RoleAssignment:
+async def grant_role(
+    db: AsyncSession,
+    person: Person,
+    role: str,
+    scope: OrgUnit,
+    actor_id: uuid.UUID | None = None,
+    evidence: Evidence | None = None,
+    now: datetime | None = None,
+) -> RoleAssignment:
+    """A role within a scope; authority changes are audited."""
     if role not in ROLES:
         raise Invalid(f"未知角色 {role}", code="role_unknown")
     grant = RoleAssignment(person_id=person.id, role=role, scope_id=scope.id, scope_path=scope.path)
     db.add(grant)
     await db.flush()
+    await audit.record(
+        db,
+        now or utcnow(),
+        action="role.grant",
+        entity="person",
+        entity_id=person.id,
+        entity_version=person.version,
+        actor_id=actor_id,
+        details={"role": role, "scope": scope.code},
+        evidence=evidence,
+    )
     return grant
 
 
@@ -107,6 +145,11 @@ async def roles_of(db: AsyncSession, person_ids: Sequence[uuid.UUID]) -> dict[uu
         if role not in out[pid]:
             out[pid].append(role)
     return out
+
+
+async def names_of(db: AsyncSession, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    rows = await db.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids)))
+    return {pid: name for pid, name in rows}
 
 
 def to_out(person: Person, roles: list[str]) -> PersonOut:

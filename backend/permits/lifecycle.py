@@ -8,6 +8,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.audit import service as audit
 from backend.auth.models import Passkey
 from backend.auth.principal import Principal
 from backend.config import Settings
@@ -161,8 +162,22 @@ async def decide(
     await approvals.close_slot_timers(db, [slot], now)
     verb = "批准" if data.decision == "approve" else "驳回"
     name = approvals.ROLE_NAMES.get(slot.role, slot.role)
+    # the audit entry names the passkey that signed and commits to the exact signed decision
+    signed = audit.session_evidence(db).with_credential(slot.evidence["credential_id"])
+    if data.signed_at:
+        signed = msgspec.structs.replace(signed, device_time=data.signed_at)
     await events.record(
-        db, permit, f"step_{slot.status}", f"{name}{verb}（通行密钥签名）", now, who.person_id, step=slot.key
+        db,
+        permit,
+        f"step_{slot.status}",
+        f"{name}{verb}（通行密钥签名）",
+        now,
+        who.person_id,
+        evidence=signed,
+        step=slot.key,
+        revision=data.permit_version,
+        content_sha256=data.content_sha256,
+        challenge_sha256=slot.evidence["challenge_sha256"],
     )
     if data.decision == "reject":
         await _end(db, permit, "rejected", f"{name}驳回：{data.comment or '未说明理由'}", now, slots)

@@ -21,7 +21,10 @@ from typing import Any, cast
 import msgspec
 from sqlalchemy import ColumnElement, Table, and_, exists, func, insert, or_, select, text
 from sqlalchemy.orm import aliased
+from webauthn.helpers import bytes_to_base64url
 
+from backend.audit import service as audit
+from backend.audit.schemas import Evidence
 from backend.auth.models import Device, Passkey
 from backend.auth.principal import Principal
 from backend.config import Settings
@@ -164,7 +167,19 @@ class DbPush:
         db = self.ctx.db
         return (len(db.new), len(db.dirty), len(db.deleted), self.ctx.stamps.writes)
 
+    def _evidence(self, op: Operation) -> Evidence:
+        """Audit evidence of one op: sent by sync from its device, at the device's HLC time, and
+        signed by the passkey its signature names (else the one that opened the session)."""
+        signer = credential_id_of(op.signature) if op.signature else None
+        return Evidence(
+            channel="sync",
+            credential_id=bytes_to_base64url(signer) if signer else self.ctx.principal.credential_id,
+            device_id=str(op.device_id),
+            device_time=op.hlc,
+        ).clipped()
+
     async def run(self, command: Command[SyncContext], op: Operation, args: Any, stamp: Stamp) -> Effect:
+        audit.use_evidence(self.ctx.db, self._evidence(op))  # what this op's audit entries carry
         before = self._writes()
         if not self.careful:
             try:

@@ -1,5 +1,7 @@
 /** The API client: JSON in, JSON out, RFC 9457 problems turned into `ApiError`s. */
 
+import type { History, LogKey, TreeHead } from "./audit/proof";
+import { deviceHeaders } from "./device";
 import type { CreationOptionsJSON, RequestOptionsJSON } from "./passkey";
 
 export interface Grant {
@@ -75,7 +77,7 @@ export class Api {
     const init: RequestInit = {
       method,
       credentials: "same-origin",
-      headers: { accept: "application/json, application/problem+json" },
+      headers: { accept: "application/json, application/problem+json", ...deviceHeaders() },
     };
     if (body !== undefined) {
       init.body = body;
@@ -113,6 +115,27 @@ export class Api {
 
   logout() {
     return this.request<{ ok: boolean }>("POST", "/api/auth/logout");
+  }
+
+  issueTreeHead() {
+    return this.request<TreeHead>("POST", "/api/audit/sth");
+  }
+
+  auditKey() {
+    return this.request<LogKey>("GET", "/api/audit/key");
+  }
+
+  auditHistory(entity: string, entityId: string) {
+    const query = new URLSearchParams({ entity, entity_id: entityId });
+    return this.request<History>("GET", `/api/audit/history?${query}`);
+  }
+
+  auditConsistency(first: number, second: number) {
+    const query = new URLSearchParams({ first: String(first), second: String(second) });
+    return this.request<{ first: number; second: number; consistency: string[] }>(
+      "GET",
+      `/api/audit/proof/consistency?${query}`,
+    );
   }
 }
 

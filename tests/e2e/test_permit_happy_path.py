@@ -147,5 +147,10 @@ async def test_apply_approve_push_start_complete_on_phones(
         await _status(page, "已完工")
         await expect(page.get_by_test_id("permit-history")).to_contain_text("验票通过")
         await expect(page.get_by_test_id("permit-history")).to_contain_text("电子作业票已推送")
+        # the same events in the audit log, checked by this browser against the signed tree head
+        trail = page.get_by_test_id("audit-history-permit")
+        await expect(trail).to_contain_text("签字批准（通行密钥）")
+        await expect(trail.locator('[data-mark="verified"]').first).to_be_visible(timeout=40_000)
+        await expect(trail.locator('[data-mark="failed"]')).to_have_count(0)
     finally:
         await leader.context.close()

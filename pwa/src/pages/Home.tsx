@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 
+import { AuditHistory } from "../audit/AuditHistory";
 import { signOut } from "../auth";
 import { ContactCard } from "../components/ContactCard";
 import { PermitBoard } from "../components/PermitBoard";
@@ -68,6 +69,7 @@ export function Home({ me, savedAt }: { me: Me; savedAt: string }) {
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} data-testid={`panel-${tab}`}>
         <RolePanel tab={tab} me={me} />
       </div>
+      <AuditHistory entity="person" entityId={me.person_id} />
       <button
         type="button"
         class="btn btn-secondary"

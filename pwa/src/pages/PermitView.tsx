@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 
+import { AuditHistory } from "../audit/AuditHistory";
 import { ErrorNote } from "../components/ErrorNote";
 import { SiteMap } from "../components/SiteMap";
 import { formatTime } from "../format";
@@ -257,6 +258,7 @@ export function PermitView({ id }: { id: string }) {
           ))}
         </ol>
       </article>
+      <AuditHistory entity="permit" entityId={id} heading="audit.permitHeading" />
     </section>
   );
 }

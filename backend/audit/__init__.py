@@ -1,0 +1,1 @@
+"""Tamper-evident audit log: an RFC 6962 transparency log of every security-relevant action."""

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, inspect
+from sqlalchemy import Table, insert, inspect, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.ids import uuid7
 from backend.db.base import Syncable
-from backend.db.changes import ChangeLog, _plain
+from backend.db.changes import CHANGE_LOG_LOCK, ChangeLog, _plain
 
 _PLAIN_AS_IS = (str, int, float, bool, type(None))
 
@@ -48,6 +48,10 @@ async def insert_syncable(
     keys = [c.key for c in inspect(model).column_attrs]
     defaults = scalar_defaults(model)
     logged = [k for k in keys if k not in model.__sync_exclude__]
+    owner = model.__sync_owner__
+    if db.get_bind().dialect.name == "postgresql":
+        # The lock every change-log appender takes (db/changes.py): rows become visible in seq order.
+        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
     for start in range(0, len(rows), BATCH):
         full = [
             {
@@ -72,6 +76,7 @@ async def insert_syncable(
                 "deleted": False,
                 "data": {k: x if isinstance(x := v.get(k), _PLAIN_AS_IS) else _plain(x) for k in logged},
                 "scope_path": v.get(scope_key),
+                "owner_id": v.get(owner) if owner else None,
                 "changed_at": now,
             }
             for v in full

@@ -35,6 +35,7 @@ class Certificate(Syncable, Base):
     __sync_entity__ = "certificate"
     # Status is a server-side cache derived from the dates; phones derive it themselves.
     __sync_exclude__ = frozenset({"number_enc", "number_index", "status"})
+    __sync_owner__ = "person_id"  # the holder pulls their own certificates
     __table_args__ = (
         UniqueConstraint("person_id", "item_key"),
         Index("ix_certificates_status_deadline_on", "status", "deadline_on"),
@@ -85,6 +86,8 @@ class CertificateEvent(IdMixin, Base):
 
 class _PersonRecord(Syncable):
     """Columns every per-person record shares: whose, and the scope phones replicate it under."""
+
+    __sync_owner__ = "person_id"  # the person pulls their own records; managers by scope
 
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
     scope_path: Mapped[str] = mapped_column(String(400), index=True)

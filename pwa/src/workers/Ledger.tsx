@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 import { ErrorNote } from "../components/ErrorNote";
 import { useT } from "../i18n";
@@ -65,17 +65,20 @@ function LedgerList() {
   const [page, setPage] = useState<LedgerPage | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const latest = useRef(0); // answers to older filters may arrive late: only the newest request counts
 
   const load = async (f: LedgerFilters, offset: number) => {
+    const ticket = ++latest.current;
     setBusy(true);
     try {
       const next = await ledger(f, offset);
+      if (ticket !== latest.current) return;
       setPage((prev) => (offset && prev ? { ...next, items: [...prev.items, ...next.items] } : next));
       setError(null);
     } catch (err) {
-      setError(errorText(t, err));
+      if (ticket === latest.current) setError(errorText(t, err));
     } finally {
-      setBusy(false);
+      if (ticket === latest.current) setBusy(false);
     }
   };
   useEffect(() => void load(filters, 0), [filters]);

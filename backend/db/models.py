@@ -21,6 +21,7 @@ from backend.permits.models import (
     PermitEvent,
 )
 from backend.push.models import PushMessage, PushSubscription
+from backend.registry.models import RegistryCheck, RegistryFinding, RegistryRun
 from backend.sync.models import FieldStamp, SyncOpResult
 from backend.workers.models import (
     Assignment,
@@ -34,6 +35,9 @@ from backend.workers.models import (
 )
 
 __all__ = [
+    "RegistryCheck",
+    "RegistryFinding",
+    "RegistryRun",
     "Absence",
     "Alarm",
     "AlarmRecipient",

@@ -15,17 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.auth.principal import Principal
 from backend.config import Settings
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.people.models import Person
 from backend.registry.adapter import HttpRegistry
 from backend.registry.limits import CircuitBreaker
 from backend.registry.models import RegistryCheck, RegistryFinding, RegistryRun
 from backend.registry.run_part import Progress, RunInProgress, RunOptions, new_owner, run_check
+from backend.registry.schemas import FindingOut
+from backend.workers.models import Certificate
 
 __all__ = [
     "RunInProgress",
     "RunOptions",
     "acknowledge",
     "check_now",
-    "findings",
+    "findings_view",
     "history",
     "http_registry",
     "last_run",
@@ -86,27 +89,42 @@ async def last_run(db: AsyncSession) -> RegistryRun | None:
     return await db.scalar(select(RegistryRun).order_by(RegistryRun.started_at.desc()).limit(1))
 
 
-def _scoped(query: Any, column: Any, who: Principal) -> Any:
+def scoped(query: Any, column: Any, who: Principal) -> Any:
     scopes = who.visible_scopes()
     if not scopes:
         return query.where(column == "\x00")  # sees nothing
     return query.where(or_(*(column.startswith(s, autoescape=True) for s in scopes)))
 
 
-async def findings(
+async def findings_view(
     db: AsyncSession, who: Principal, status: str | None = None, limit: int = 200
-) -> list[RegistryFinding]:
+) -> list[FindingOut]:
+    """Findings in the caller's scopes, newest first, with the holder's name and masked number."""
     query = (
-        select(RegistryFinding).order_by(RegistryFinding.opened_at.desc(), RegistryFinding.id).limit(limit)
+        select(RegistryFinding, Person.name, Certificate.item_key, Certificate.number_masked)
+        .join(Person, Person.id == RegistryFinding.person_id)
+        .join(Certificate, Certificate.id == RegistryFinding.certificate_id)
+        .order_by(RegistryFinding.opened_at.desc(), RegistryFinding.id)
+        .limit(limit)
     )
     if status:
         query = query.where(RegistryFinding.status == status)
-    return list(await db.scalars(_scoped(query, RegistryFinding.scope_path, who)))
+    rows = (await db.execute(scoped(query, RegistryFinding.scope_path, who))).all()
+    return [finding_out(f, name, item, number) for f, name, item, number in rows]
+
+
+def finding_out(f: RegistryFinding, name: str, item_key: str, number: str) -> FindingOut:
+    return FindingOut(
+        id=f.id, person_id=f.person_id, person_name=name, certificate_id=f.certificate_id,
+        item_key=item_key, number_masked=number, kind=f.kind, code=f.code, action=f.action,
+        status=f.status, detail=f.detail, opened_at=f.opened_at, last_seen_at=f.last_seen_at, seen=f.seen,
+        acknowledged_at=f.acknowledged_at, resolved_at=f.resolved_at, note=f.note,
+    )  # fmt: skip
 
 
 async def counts_by_status(db: AsyncSession, who: Principal) -> dict[str, int]:
     query = select(RegistryFinding.status, func.count()).group_by(RegistryFinding.status)
-    rows = (await db.execute(_scoped(query, RegistryFinding.scope_path, who))).all()
+    rows = (await db.execute(scoped(query, RegistryFinding.scope_path, who))).all()
     return {status: int(n) for status, n in rows}
 
 

@@ -35,9 +35,6 @@ from backend.workers.models import (
 )
 
 __all__ = [
-    "RegistryCheck",
-    "RegistryFinding",
-    "RegistryRun",
     "Absence",
     "Alarm",
     "AlarmRecipient",
@@ -76,6 +73,9 @@ __all__ = [
     "PracticalAssessment",
     "PushMessage",
     "PushSubscription",
+    "RegistryCheck",
+    "RegistryFinding",
+    "RegistryRun",
     "RoleAssignment",
     "SafetyFeature",
     "SchedulerLease",

@@ -44,7 +44,10 @@ class RegistryController(Controller):
     async def last(self, db: Db, principal: Caller, settings: Conf) -> LastRunOut:
         principal.require(VIEWERS)
         run = await service.last_run(db)
-        return LastRunOut(run=run_out(run) if run else None, configured=bool(settings.registry_url))
+        outcomes = await service.outcome_counts(db, run.id) if run else {}
+        return LastRunOut(
+            run=run_out(run) if run else None, configured=bool(settings.registry_url), outcomes=outcomes
+        )
 
     @get("/findings", operation_id="listRegistryFindings")
     async def findings(self, db: Db, principal: Caller, status: FromQuery[str | None] = None) -> FindingsOut:

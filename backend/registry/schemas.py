@@ -28,6 +28,7 @@ class RunOut(msgspec.Struct, kw_only=True):
 class LastRunOut(msgspec.Struct, kw_only=True):
     run: RunOut | None
     configured: bool
+    outcomes: dict[str, int] = msgspec.field(default_factory=dict)  # the run's checks by outcome
 
 
 class FindingOut(msgspec.Struct, kw_only=True):

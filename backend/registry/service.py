@@ -32,6 +32,7 @@ __all__ = [
     "history",
     "http_registry",
     "last_run",
+    "outcome_counts",
     "resolve",
     "run_check",
 ]
@@ -87,6 +88,16 @@ async def check_now(
 
 async def last_run(db: AsyncSession) -> RegistryRun | None:
     return await db.scalar(select(RegistryRun).order_by(RegistryRun.started_at.desc()).limit(1))
+
+
+async def outcome_counts(db: AsyncSession, run_id: uuid.UUID) -> dict[str, int]:
+    """How many of the run's certificates came out as each outcome (match, not_found, error …)."""
+    query = (
+        select(RegistryCheck.outcome, func.count())
+        .where(RegistryCheck.run_id == run_id)
+        .group_by(RegistryCheck.outcome)
+    )
+    return {outcome: int(n) for outcome, n in (await db.execute(query)).all()}
 
 
 def scoped(query: Any, column: Any, who: Principal) -> Any:

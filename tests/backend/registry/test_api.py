@@ -41,6 +41,7 @@ async def test_officer_sees_run_findings_history_and_export(
 
     last = (await api.get("/api/registry/runs/last")).json()
     assert last["run"]["checked"] == 5 and last["run"]["discrepancies"] == 2 and last["configured"] is False
+    assert last["outcomes"] == {"match": 3, "not_found": 1, "name_mismatch": 1}
     body = (await api.get("/api/registry/findings")).json()
     assert {f["code"] for f in body["items"]} == {"not_found", "name_mismatch"} and body["counts"] == {
         "open": 2

@@ -22,14 +22,16 @@ HEADER = ["姓名", "身份证号", "班组", "作业类别", "准操项目", "�
 
 
 def _import_two_welders(server: Server, path: Path) -> dict[str, str]:
-    """Two welders of the e2e team with valid 特种作业 certificates; {name: ID number}."""
+    """Two welders with valid 特种作业 certificates in a site of their own (out of the other
+    tests' ledgers); {name: ID number}."""
+    _plant_script(server, "units")
     people = {"周核验": id_number(), "吴台账": id_number()}
     today = date.today()
     wb = Workbook()
     wb.active.append(HEADER)
     for name, number in people.items():
         wb.active.append(
-            [name, number, "E2E-T1", "焊接与热切割作业", "熔化焊接与热切割作业", "T" + number,
+            [name, number, "E2E-T9", "焊接与热切割作业", "熔化焊接与热切割作业", "T" + number,
              "南京市应急管理局", today - timedelta(days=300), today + timedelta(days=1800)]
         )  # fmt: skip
     wb.save(path)
@@ -37,14 +39,19 @@ def _import_two_welders(server: Server, path: Path) -> dict[str, str]:
     return people
 
 
-def _check_against_simulator(server: Server, plants: dict[str, str]) -> dict[str, object]:
+def _plant_script(server: Server, arg: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "tests.e2e.registry_plant", json.dumps(plants)],
+        [sys.executable, "-m", "tests.e2e.registry_plant", arg],
         env=server.env, cwd=REPO, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     if done.returncode != 0:
-        pytest.fail(f"registry check against the simulator failed:\n{done.stdout}\n{done.stderr}")
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+        pytest.fail(f"tests.e2e.registry_plant {arg} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def _check_against_simulator(server: Server, plants: dict[str, str]) -> dict[str, object]:
+    """The real check against the simulator with `plants` ({ID number: code}) planted."""
+    return dict(json.loads(_plant_script(server, json.dumps(plants)).strip().splitlines()[-1]))
 
 
 async def test_officer_resolves_a_registry_finding(server: Server, phone: Phone, tmp_path: Path) -> None:
@@ -53,7 +60,7 @@ async def test_officer_resolves_a_registry_finding(server: Server, phone: Phone,
     assert run["discrepancies"] == 2 and run["errors"] == 0
 
     page = phone.page
-    await page.goto(server.add_person("郑安全", "safety_officer@E2E-S1"))
+    await page.goto(server.add_person("郑安全", "safety_officer@E2E-S9", unit="E2E-T9"))
     await page.get_by_test_id("enroll-button").click()
     await page.get_by_test_id("tab-manager").click()
     await page.get_by_test_id("link-registry").click()

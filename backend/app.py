@@ -26,6 +26,7 @@ from backend.org.routes import OrgController
 from backend.people.routes import PeopleController
 from backend.permits.routes import PermitController
 from backend.push.routes import PushController
+from backend.registry.routes import RegistryController
 from backend.sync.routes import SyncController
 from backend.workers.permits_part import install as install_qualifications
 from backend.workers.routes import router as qualifications
@@ -69,6 +70,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         qualifications,
     ]
     handlers += [AlarmsController, PushController, DevicesController]
+    handlers.append(RegistryController)
     if settings.pwa_dir.is_dir():
         handlers.append(
             create_static_files_router(

@@ -37,6 +37,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_pool_size: int = 10
     # How long a push worker owns a message it is sending; a worker that dies holds it this long.
     push_lease_seconds: float = 30.0
+    # The national-registry gateway (backend/registry, docs/registry.md); unset: no daily check.
+    registry_url: str | None = None
+    registry_auth_header: str | None = None  # "Header-Name: value" sent with every query
+    registry_rate: int = 10  # requests per second the gateway allows (0: no limit)
+    registry_timeout: float = 10.0  # seconds per request
+    registry_retries: int = 3  # retries per request after the first attempt
+    registry_concurrency: int = 4  # requests in flight at once
+    registry_batch: int = 50  # certificates per request (1: the single-query endpoint only)
+    registry_page: int = 500  # certificates per checkpoint (a crash re-asks at most one page)
 
     @property
     def is_sqlite(self) -> bool:
@@ -100,4 +109,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         alarm_routing=Path(env["TEZUO_ALARM_ROUTING"]) if env.get("TEZUO_ALARM_ROUTING") else None,
         push_lease_seconds=float(env.get("TEZUO_PUSH_LEASE_SECONDS", "30")),
         db_pool_size=int(env.get("TEZUO_DB_POOL_SIZE", "10")),
+        registry_url=(env.get("TEZUO_REGISTRY_URL") or "").rstrip("/") or None,
+        registry_auth_header=env.get("TEZUO_REGISTRY_AUTH") or None,
+        registry_rate=int(env.get("TEZUO_REGISTRY_RATE", "10")),
+        registry_timeout=float(env.get("TEZUO_REGISTRY_TIMEOUT", "10")),
+        registry_retries=int(env.get("TEZUO_REGISTRY_RETRIES", "3")),
+        registry_concurrency=int(env.get("TEZUO_REGISTRY_CONCURRENCY", "4")),
+        registry_batch=int(env.get("TEZUO_REGISTRY_BATCH", "50")),
+        registry_page=int(env.get("TEZUO_REGISTRY_PAGE", "500")),
     )

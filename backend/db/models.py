@@ -21,6 +21,7 @@ from backend.permits.models import (
     PermitEvent,
 )
 from backend.push.models import PushMessage, PushSubscription
+from backend.registry.models import RegistryCheck, RegistryFinding, RegistryRun
 from backend.sync.models import FieldStamp, SyncOpResult
 from backend.workers.models import (
     Assignment,
@@ -72,6 +73,9 @@ __all__ = [
     "PracticalAssessment",
     "PushMessage",
     "PushSubscription",
+    "RegistryCheck",
+    "RegistryFinding",
+    "RegistryRun",
     "RoleAssignment",
     "SafetyFeature",
     "SchedulerLease",

@@ -10,17 +10,20 @@ from pathlib import Path
 from typing import Any
 
 from backend.config import Settings
+from backend.registry.cli import add_sim_options
 
 
 def register(sub: Any) -> None:
     cmd = sub.add_parser(
         "sim",
-        help="loopback simulators: HR and gate access (all|hr|gate, port 8010), Web Push (push, port 8790)",
+        help="loopback simulators: HR and gate access (all|hr|gate, port 8010), Web Push (push, port 8790), "
+        "national registry (registry, port 8020)",
     )
-    cmd.add_argument("which", nargs="?", choices=("all", "hr", "gate", "push"), default="all")
+    cmd.add_argument("which", nargs="?", choices=("all", "hr", "gate", "push", "registry"), default="all")
     cmd.add_argument("--host", default="127.0.0.1")
-    cmd.add_argument("--port", type=int, help="default 8010, or 8790 for push")
+    cmd.add_argument("--port", type=int, help="default 8010, 8790 for push, 8020 for registry")
     cmd.add_argument("--record", type=Path, help="append every request received to this JSON-lines file")
+    add_sim_options(cmd)
     cmd.set_defaults(func=run_sim)
 
 
@@ -30,6 +33,11 @@ def run_sim(args: argparse.Namespace, settings: Settings) -> int:
 
         args.port = args.port or 8790
         return run_push(args, settings)
+    if args.which == "registry":
+        from backend.registry.cli import serve_sim
+
+        args.port = args.port or 8020
+        return asyncio.run(serve_sim(args, settings))
     args.port = args.port or 8010
     return asyncio.run(_serve(args, settings))
 

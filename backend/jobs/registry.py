@@ -49,6 +49,7 @@ HANDLERS: dict[str, str] = {
     "integrations.deliver": "backend.integrations.service:deliver_job",
     "alarms.escalate": "backend.alarms.service:escalate",
     "audit.sign_tree_head": "backend.audit.jobs:sign_tree_head",
+    "registry.daily_check": "backend.registry.jobs:daily_check",
 }
 
 

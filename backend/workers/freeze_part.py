@@ -27,6 +27,7 @@ REASON_LABELS = {
     "left": "已离职",
     "suspended": "已停职",
     "manual": "人工冻结",
+    "registry": "全国系统核验未通过",  # backend/registry: not found or another item
 }
 PERSON_LEVEL = ("left", "suspended", "manual")
 

@@ -18,7 +18,9 @@ FAMILIES = ("mem", "mohurd", "samr")
 STATUSES = ("valid", "review_due", "expired", "shadow", "revoked")
 USABLE = ("valid", "review_due")
 DEADLINE_KINDS = ("review", "renewal", "extension")
-FREEZE_REASONS = ("expired", "review_overdue", "review_failed", "revoked", "left", "suspended", "manual")
+FREEZE_REASONS = (
+    "expired", "review_overdue", "review_failed", "revoked", "left", "suspended", "manual", "registry",
+)  # fmt: skip
 EVENT_KINDS = ("issued", "imported", "reviewed", "review_failed", "renewed", "revoked", "edited")
 
 

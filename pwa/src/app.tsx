@@ -13,6 +13,9 @@ import { Home } from "./pages/Home";
 import { PermitApply } from "./pages/PermitApply";
 import { PermitView } from "./pages/PermitView";
 import { SignIn } from "./pages/SignIn";
+import { handlesFindings, historyBack } from "./registry/access";
+import { RegistryHistory } from "./registry/History";
+import { RegistryPage } from "./registry/RegistryPage";
 import { useRoute } from "./router";
 import { useStore } from "./store";
 import { startSync, stopSync } from "./sync/live";
@@ -33,6 +36,10 @@ function Page() {
     if (route.name === "alarms") return <Alarms me={auth.me} />;
     if (route.name === "alarm") return <AlarmDetail id={route.id} />;
     if (route.name === "board") return <BoardPage siteId={route.siteId} />;
+    if (route.name === "registry") return <RegistryPage canAct={handlesFindings(auth.me.roles)} />;
+    if (route.name === "registryHistory") {
+      return <RegistryHistory personId={route.personId} back={historyBack(auth.me, route.personId)} />;
+    }
     return <Home me={auth.me} savedAt={auth.savedAt} />;
   }
   if (auth.status === "signedOut") return <SignIn />;

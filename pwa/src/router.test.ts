@@ -19,6 +19,9 @@ describe("hash routes", () => {
     ["#/alarms/not-an-id", { name: "alarms" }],
     ["#/board", { name: "board", siteId: null }],
     ["#/board/0193a7c2-5b1e-7c3d-9e4f-0123456789ab", { name: "board", siteId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" }],
+    ["#/registry", { name: "registry" }],
+    ["#/registry/people/0193a7c2-5b1e-7c3d-9e4f-0123456789ab", { name: "registryHistory", personId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" }],
+    ["#/registry/people/not-an-id", { name: "registry" }],
   ])("%j is %j", (hash, route) => {
     expect(parseHash(hash)).toEqual(route);
   });
@@ -34,6 +37,8 @@ describe("hash routes", () => {
       { name: "alarm", id: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" },
       { name: "board", siteId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" },
       { name: "board", siteId: null },
+      { name: "registry" },
+      { name: "registryHistory", personId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" },
     ] as const) {
       expect(parseHash(hrefOf(route))).toEqual(route);
     }

@@ -2,6 +2,7 @@ import type { Me } from "../api";
 import { roleLabel, useT } from "../i18n";
 import { grantsOfTab, type Tab } from "../tabs";
 import { EPermitsPanel, PermitsPanel } from "./PermitsPanel";
+import { RegistryLink } from "../registry/RegistryLink";
 import { QualificationLinks } from "../workers/QualificationLinks";
 
 /** One tab's first screen: what the role means for this person, where they hold it, what comes next. */
@@ -28,6 +29,7 @@ export function RolePanel({ tab, me }: { tab: Tab; me: Me }) {
         )}
       </article>
       <QualificationLinks tab={tab} />
+      {tab === "manager" && <RegistryLink me={me} />}
       {tab === "manager" && <PermitsPanel me={me} />}
       {(tab === "guardian" || tab === "inspector") && <EPermitsPanel />}
       {tab === "worker" && (

@@ -195,6 +195,11 @@ function LedgerList() {
             <div class="row-side">
               <span class={`chip qs-${c.status}`}>{t(`qual.status.${c.status}`)}</span>
               <span class="small">{c.days_left >= 0 ? t("qual.daysLeft", { days: c.days_left }) : t("qual.countdown.lapsed", { days: -c.days_left })}</span>
+              {c.family === "mem" && (
+                <a class="link small" href={hrefOf({ name: "registryHistory", personId: person.id })} data-testid="ledger-row-history">
+                  {t("registry.history.link")}
+                </a>
+              )}
             </div>
           </li>
         ))}

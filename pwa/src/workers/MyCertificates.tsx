@@ -32,6 +32,11 @@ export function MyCertificates() {
       )}
       {file && !file.certificates.length && <p class="muted">{t("qual.mine.none")}</p>}
       {file && byUrgency(file.certificates).map((cert) => <CertificateCard key={cert.id} cert={cert} />)}
+      {file?.certificates.some((c) => c.family === "mem") && (
+        <a class="link" href={hrefOf({ name: "registryHistory", personId: file.person.id })} data-testid="my-registry-history">
+          {t("registry.history.mine")} →
+        </a>
+      )}
     </section>
   );
 }

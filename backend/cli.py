@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from backend import bench
+from backend.badges import cli as badges_cli
 from backend.config import Settings, load_settings
 from backend.devices import cli as devices_cli
 from backend.gas import cli as gas_cli
@@ -184,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     permits_cli.register(sub)
     gas_cli.register(sub)
     devices_cli.register(sub)
+    badges_cli.register(sub)
     bench.register(sub)
     return parser
 

@@ -10,7 +10,8 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import FromPath, JSONBody
 
-from backend.badges import service
+from backend.audit import service as audit
+from backend.badges import pdf, service
 from backend.badges.schemas import CodeOut, PhotoOut, SiteOut, TrustOut, VerifyIn, WorkTypeOut
 from backend.badges.verify import load_trust_list, verify
 from backend.core.errors import Forbidden, Invalid, NotFound
@@ -114,3 +115,26 @@ class BadgesController(Controller):
             raise Forbidden("无权查看证件照", code="out_of_scope")
         row = await service.photo_of(db, person.id)
         return Response(row.jpeg, media_type="image/jpeg", headers={"cache-control": "private, max-age=3600"})
+
+    @get("/{person_id:uuid}/badge.pdf", operation_id="printableBadge", media_type="application/pdf")
+    async def badge_pdf(
+        self, db: Db, principal: Caller, settings: Conf, now: Now, person_id: FromPath[uuid.UUID]
+    ) -> Response[bytes]:
+        """The printable badge (a manager prints it): photo, name, trades, QR of id + signature."""
+        person = await person_in_view(db, principal, person_id)
+        principal.require(MANAGE, person.unit_path)
+        body = await pdf.badge_pdf(db, settings, person, now)
+        await audit.record(
+            db,
+            now,
+            action="badge.print",
+            entity="person",
+            entity_id=person.id,
+            actor_id=principal.person_id,
+            details={},
+        )
+        return Response(
+            body,
+            media_type="application/pdf",
+            headers={"content-disposition": f'inline; filename="badge-{person.id}.pdf"'},
+        )

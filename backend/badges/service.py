@@ -68,7 +68,9 @@ def _cert(c: Certificate) -> Cert:
     return Cert(c.family, c.item_key, c.number_masked, c.valid_until, due)
 
 
-async def _certs(db: AsyncSession, people: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Certificate]]:
+async def certificates_of(
+    db: AsyncSession, people: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Certificate]]:
     out: dict[uuid.UUID, list[Certificate]] = {}
     if not people:
         return out
@@ -115,7 +117,9 @@ async def worker_claims(db: AsyncSession, person: Person, issuer: str, now: date
     frozen_items = {f.item_key for f in freezes if f.item_key}
     whole = any(f.item_key is None for f in freezes) or person.employment != "active"
     certs = [
-        _cert(c) for c in (await _certs(db, [person.id])).get(person.id, []) if c.item_key not in frozen_items
+        _cert(c)
+        for c in (await certificates_of(db, [person.id])).get(person.id, [])
+        if c.item_key not in frozen_items
     ]
     photo = (await _photo_hashes(db, [person.id])).get(person.id)
     return Claims(
@@ -179,7 +183,7 @@ async def synced_data(db: AsyncSession, people: list[Person], now: datetime) -> 
     """What an inspector's phone keeps to check codes offline: workers, freezes, as of now."""
     ids = [p.id for p in people]
     certs, violations, photos = (
-        await _certs(db, ids),
+        await certificates_of(db, ids),
         await _violations(db, ids, now),
         await _photo_hashes(db, ids),
     )

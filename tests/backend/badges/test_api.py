@@ -157,3 +157,45 @@ async def test_scans_sync_as_append_and_land_in_the_audit_log(sessionmaker, sett
         assert len(entries) == 1
         assert entries[0].entity_id == str(scan_id) and entries[0].actor_id == s["inspector"].id
         assert entries[0].details["worker_id"] == str(s["welder"].id)
+
+
+async def test_printable_badge(sessionmaker, settings, clock, client_as):
+    from backend.permits.pdf import cjk_font
+
+    s = await _setup(sessionmaker, settings, clock)
+    async with transaction(sessionmaker) as db:
+        officer = await make_person(
+            db, settings.secret_key, s["org"].site_a, "赵安全", [("safety_officer", s["org"].site_a)]
+        )
+    worker = await client_as(s["welder"])
+    assert (await worker.get(f"/api/badges/{s['welder'].id}/badge.pdf")).status_code == 403
+    await worker.put(f"/api/badges/photos/{s['welder'].id}", content=_png())
+    res = await (await client_as(officer)).get(f"/api/badges/{s['welder'].id}/badge.pdf")
+    if cjk_font() is None:
+        assert res.status_code == 503
+        return
+    assert res.status_code == 200 and res.content.startswith(b"%PDF")
+    assert res.headers["content-type"].startswith("application/pdf")
+
+
+async def test_cli_verify_prints_a_json_verdict(sessionmaker, settings, clock, capsys, monkeypatch):
+    import json
+
+    from backend import cli
+    from backend.badges import service
+
+    s = await _setup(sessionmaker, settings, clock)
+    text = service.badge_code(settings, s["welder"], clock()).text
+    monkeypatch.setenv("TEZUO_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("TEZUO_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("TEZUO_SECRET_KEY", settings.secret_key.decode())
+    # the CLI runs its own event loop: call it from a worker thread
+    import asyncio
+
+    code = await asyncio.to_thread(cli.main, ["badge", "verify", text])
+    out = json.loads(capsys.readouterr().out)
+    assert out["kind"] == "badge" and out["worker"]["name"] == "张焊工"
+    assert code == {"green": 0, "amber": 1, "red": 2}[out["verdict"]]
+    assert out["verdict"] in ("green", "amber")  # the CLI's clock is the real one, not the test's
+    bad = await asyncio.to_thread(cli.main, ["badge", "verify", "TZ1:" + text[5:]])
+    assert bad == 2 and json.loads(capsys.readouterr().out)["verdict"] == "red"

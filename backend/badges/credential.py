@@ -3,7 +3,7 @@
 Claims (CWT numbering where one exists): 1 iss, 4 exp, 6 iat, and -65537 our claim, a map:
     t  "d" dynamic code (full details) | "b" printed badge (worker id only)
     w  worker id (16 bytes)
-    n  name · m masked ID number · p photo SHA-256 (bytes) · s "active" | "frozen"
+    n  name · m masked ID number · p photo SHA-256, first 16 bytes · s "active" | "frozen"
     v  open violations · c certificates: [family, item key, masked number, valid until, review due]
        (dates as days since 1970-01-01; review due may be null)
 The key id travels in the signed protected header (COSE label 4).

@@ -41,6 +41,7 @@ BADGE_TTL = timedelta(days=365)
 VIOLATION_WINDOW = timedelta(days=365)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_EDGE = 320
+PHOTO_HASH_BYTES = 16  # codes and bundles carry SHA-256 of the thumbnail cut to 128 bits
 INSPECTING = ("inspector", "safety_officer", "team_leader", "workshop_director", "vice_president", "admin")
 
 
@@ -129,7 +130,7 @@ async def worker_claims(db: AsyncSession, person: Person, issuer: str, now: date
         expires_at=epoch(now + DYNAMIC_TTL),
         name=person.name,
         id_masked=person.id_number_masked,
-        photo_hash=bytes.fromhex(photo) if photo else b"",
+        photo_hash=bytes.fromhex(photo)[:PHOTO_HASH_BYTES] if photo else b"",
         status="frozen" if whole else "active",
         violations=(await _violations(db, [person.id], now)).get(person.id, 0),
         certs=certs,
@@ -197,7 +198,7 @@ async def synced_data(db: AsyncSession, people: list[Person], now: datetime) -> 
             w=str(p.id),
             n=p.name,
             m=p.id_number_masked,
-            p=photos.get(p.id, ""),
+            p=photos.get(p.id, "")[: 2 * PHOTO_HASH_BYTES],
             v=violations.get(p.id, 0),
             c=[_cert(c).wire() for c in certs.get(p.id, [])],
         )

@@ -58,7 +58,7 @@ def alice(**over: Any) -> Claims:
         "expires_at": NOW + 22 * H,
         "name": "张伟",
         "id_masked": "310101********1234",
-        "photo_hash": bytes(range(32)),
+        "photo_hash": bytes(range(16)),
         "certs": [WELD, ELEC],
     }
     return Claims(**(base | over))
@@ -69,7 +69,7 @@ def synced_worker(w: uuid.UUID, name: str, certs: list[Cert], violations: int = 
         "w": str(w),
         "n": name,
         "m": "310101********5678",
-        "p": "ab" * 32,
+        "p": "ab" * 16,
         "v": violations,
         "c": [c.wire() for c in certs],
     }

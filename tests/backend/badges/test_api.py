@@ -78,7 +78,7 @@ async def test_worker_code_verifies_offline_with_the_site_bundle(sessionmaker, s
     now = int(clock().timestamp())
     v = verify(code["text"], trust, now, synced)
     assert v.verdict == "green", v.reasons
-    assert v.worker and v.worker["name"] == "张焊工" and v.worker["photo_hash"] == photo_sha
+    assert v.worker and v.worker["name"] == "张焊工" and v.worker["photo_hash"] == photo_sha[:32]
     hot = next(t for t in bundle["work_types"] if t["code"] == "hot_work")
     assert verify(code["text"], trust, now, synced, hot["roles"]["operator"]).verdict == "green"
     lifting = next(t for t in bundle["work_types"] if t["code"] == "lifting")

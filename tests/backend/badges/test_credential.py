@@ -108,3 +108,14 @@ def test_trust_list_from_another_root_is_refused(tmp_path: Path) -> None:
     a, b = BadgeKeys(tmp_path / "a", "x"), BadgeKeys(tmp_path / "b", "x")
     with pytest.raises(TrustError):
         load_trust_list(a.trust_list(T0), b.root_public())
+
+
+def test_six_certificates_fit_qr_version_15_at_ecc_m() -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from backend.badges.bench import qr_version, six_certificates
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    text = issue(six_certificates(T0), cose.key_id(key.public_key()), key)
+    assert set(text) <= set(base45.ALPHABET)  # QR alphanumeric mode only
+    assert qr_version(text) <= 15

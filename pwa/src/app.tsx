@@ -1,6 +1,8 @@
 import { useEffect } from "preact/hooks";
 
 import { authStore, refreshMe } from "./auth";
+import { MyCode } from "./badges/MyCode";
+import { ScanPage } from "./badges/ScanPage";
 import { TopBar } from "./components/TopBar";
 import { UpdateToast } from "./components/UpdateToast";
 import { translate, useLang, useT } from "./i18n";
@@ -33,6 +35,8 @@ function Page() {
     if (route.name === "alarms") return <Alarms me={auth.me} />;
     if (route.name === "alarm") return <AlarmDetail id={route.id} />;
     if (route.name === "board") return <BoardPage siteId={route.siteId} />;
+    if (route.name === "badge") return <MyCode />;
+    if (route.name === "scan") return <ScanPage />;
     return <Home me={auth.me} savedAt={auth.savedAt} />;
   }
   if (auth.status === "signedOut") return <SignIn />;

@@ -66,6 +66,17 @@ export interface Verdict {
 
 export class TrustError extends Error {}
 
+// Imported once per trust-list key: importKey costs more than the verification itself.
+const imported = new WeakMap<TrustKey, Promise<CryptoKey>>();
+function cryptoKeyOf(key: TrustKey): Promise<CryptoKey> {
+  let found = imported.get(key);
+  if (!found) {
+    found = importKey(key.pub);
+    imported.set(key, found);
+  }
+  return found;
+}
+
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const isInt = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x);
@@ -232,7 +243,7 @@ export async function verifyCode(input: VerifyInput): Promise<Verdict> {
     add("red", "unknown_key", out.kid);
     return finish();
   }
-  if (!(await coseVerify(await importKey(key.pub), msg))) {
+  if (!(await coseVerify(await cryptoKeyOf(key), msg))) {
     add("red", "bad_signature");
     return finish();
   }

@@ -124,10 +124,20 @@ class BadgeKeys:
 
     # ------------------------------------------------------------------ lifecycle
     def ensure(self, now: datetime) -> None:
-        """A first signing key, active from now, if there is none."""
-        if not self.entries():
-            kid = self._new_signer()
-            self._save([KeyEntry(kid=kid, nb=_epoch(now) - 60)])
+        """A first signing key, active from now, if there is none. Of processes racing to create
+        it (API workers starting together), the first to link its index in place wins."""
+        if self._index.exists():
+            return
+        kid = self._new_signer()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self._index.with_name(f".signers.first.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps([asdict(KeyEntry(kid=kid, nb=_epoch(now) - 60))], indent=1))
+        try:
+            os.link(tmp, self._index)
+        except FileExistsError:
+            (self.dir / "signers" / f"{kid}.pem").unlink(missing_ok=True)  # another process won
+        finally:
+            tmp.unlink()
 
     def signer(self, now: datetime) -> tuple[str, ec.EllipticCurvePrivateKey]:
         """The key that signs now: the newest whose window is open and that is not revoked."""

@@ -119,3 +119,17 @@ def test_six_certificates_fit_qr_version_15_at_ecc_m() -> None:
     text = issue(six_certificates(T0), cose.key_id(key.public_key()), key)
     assert set(text) <= set(base45.ALPHABET)  # QR alphanumeric mode only
     assert qr_version(text) <= 15
+
+
+def test_first_key_is_created_once_by_racing_processes(tmp_path: Path) -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(4) as pool:
+        kids = pool.map(_first_signer, [str(tmp_path)] * 8)
+    assert len(set(kids)) == 1
+    assert len(list((tmp_path / "badges" / "signers").glob("*.pem"))) == 1
+
+
+def _first_signer(where: str) -> str:
+    return BadgeKeys(Path(where), "tezuo.test").signer(T0)[0]

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import re
 import shutil
 import sqlite3
 import statistics
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import qrcode
 from openpyxl import Workbook
 from PIL import Image
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tests.e2e.conftest import CHROMIUM_ARGS
 from tests.e2e.harness import Phone, Server, open_phone
@@ -109,6 +111,7 @@ async def test_inspector_verifies_codes_offline(server: Server, phone: Phone, tm
             await page.get_by_test_id("tab-inspector").click()
             await page.get_by_test_id("link-scan").click()
             await expect(page.get_by_test_id("data-age")).to_contain_text("分钟前")
+            me = await page.evaluate("fetch('/api/auth/me').then(r => r.json()).then(m => m.person_id)")
             await inspector.context.set_offline(True)
             await page.reload()  # the page and its data come from the phone alone
             await expect(page.get_by_test_id("data-age")).to_contain_text("分钟前")
@@ -153,16 +156,21 @@ async def test_inspector_verifies_codes_offline(server: Server, phone: Phone, tm
             print(f"verify in Chromium, camera scan (ZXing decoding alongside): {ms:.2f} ms")
             await page.get_by_test_id("badge-camera").click()
 
+            # every shared vector, still offline, on this page with the vector's keys and clock
+            vector_verdicts = await _every_vector(page, me)
+
             # back online, the scans reach the server and its audit log
             # (a page reloaded offline may keep navigator.onLine true and miss the `online` event, so
             # the inspector taps "待同步" — the app's own "sync now" — instead of waiting for backoff)
             await inspector.context.set_offline(False)
-            await expect(page.get_by_test_id("sync-pending")).to_contain_text("6")
+            await expect(page.get_by_test_id("sync-pending")).to_be_visible()
             await page.get_by_test_id("sync-pending").click()
             await expect(page.get_by_test_id("sync-pending")).to_have_count(0, timeout=20_000)
         finally:
             await browser.close()
-    # 16 scans: 3 pasted with and without a permit, 2 broken codes, 10 timed, 1 by the camera.
+    # 16 scans (3 pasted with and without a permit, 2 broken codes, 10 timed, 1 by the camera),
+    # then one per vector.
+    total = 16 + len(vector_verdicts)
     # The badge hides while a push is in flight, so wait for the rows rather than for the badge.
     verdicts: list[str] = []
     for _ in range(100):
@@ -172,8 +180,70 @@ async def test_inspector_verifies_codes_offline(server: Server, phone: Phone, tm
             audited = db.execute(AUDITED).fetchone()[0]
         finally:
             db.close()
-        if len(verdicts) >= 16:
+        if len(verdicts) >= total:
             break
         await asyncio.sleep(0.2)
-    assert len(verdicts) == 16 and verdicts.count("red") == 3, verdicts
-    assert audited == 16
+    assert len(verdicts) == total, verdicts
+    assert verdicts.count("red") == 3 + vector_verdicts.count("red")
+    assert verdicts.count("amber") == vector_verdicts.count("amber")
+    assert audited == total
+
+
+VECTORS = json.loads((Path(__file__).resolve().parents[2] / "pwa/src/badges/vectors.json").read_text())
+PUT_SITE = """async ([name, bundle]) => {
+  const db = await new Promise((ok, fail) => {
+    const req = indexedDB.open(name);
+    req.onsuccess = () => ok(req.result);
+    req.onerror = () => fail(req.error);
+  });
+  await new Promise((ok, fail) => {
+    const tx = db.transaction("kv", "readwrite");
+    tx.objectStore("kv").put(bundle, "site");
+    tx.oncomplete = ok;
+    tx.onerror = () => fail(tx.error);
+  });
+  db.close();
+}"""
+
+
+async def _every_vector(page: Page, me: str) -> list[str]:
+    """The scan page itself, offline, on each vector of pwa/src/badges/vectors.json: the vector's
+    trust list and synced data are put where a sync would have put them, the page's clock is the
+    vector's, and the code is pasted. Returns the verdicts, in the order scanned."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for case in VECTORS["cases"]:
+        if case["synced"] is None:
+            continue  # the page needs a synced bundle to scan at all ("no synced data" runs in vitest)
+        groups.setdefault(json.dumps([case["synced"], case["required"], case["now"]]), []).append(case)
+    assert sum(len(g) for g in groups.values()) >= 30
+    verdict = page.get_by_test_id("verdict")
+    seen: list[str] = []
+    for cases in groups.values():
+        first = cases[0]
+        roles = {"operator": first["required"] or []}
+        bundle = {
+            "root": VECTORS["root"],
+            "trust_list": VECTORS["trust_list"],
+            "synced": first["synced"],
+            "photos": {},
+            "work_types": [{"code": "vector", "name": "向量", "name_en": "vector", "roles": roles}],
+            "fetched_at": first["now"] * 1000,
+        }
+        await page.evaluate(PUT_SITE, [f"tezuo-badges-{me}", bundle])
+        await page.clock.set_fixed_time(datetime.fromtimestamp(first["now"], UTC))
+        await page.reload()
+        await expect(page.get_by_test_id("badge-work")).to_be_visible()
+        if first["required"] is not None:
+            await page.get_by_test_id("badge-work").select_option("vector|operator")
+        for scans, case in enumerate(cases, start=1):
+            await page.get_by_test_id("badge-text").fill(case["text"])
+            await page.get_by_test_id("badge-check").click()
+            await expect(verdict).to_have_attribute("data-scans", str(scans))
+            expected = case["expect"]
+            codes = await verdict.get_attribute("data-codes")
+            assert await verdict.get_attribute("data-verdict") == expected["verdict"], (case["name"], codes)
+            assert await verdict.get_attribute("data-codes") == ",".join(expected["codes"]), case["name"]
+            if expected["name"]:
+                await expect(page.get_by_test_id("verdict-name")).to_have_text(expected["name"])
+            seen.append(expected["verdict"])
+    return seen

@@ -36,6 +36,7 @@ export function ScanPage() {
   const [text, setText] = useState("");
   const [verdict, setVerdict] = useState<Verdict | null>(null);
   const [verifyMs, setVerifyMs] = useState<number | null>(null);
+  const [scans, setScans] = useState(0);
   const [scanner, setScanner] = useState<Scanner | null>(null);
   const video = useRef<HTMLVideoElement>(null);
   const [, tick] = useState(0);
@@ -81,6 +82,7 @@ export function ScanPage() {
     const v = await verifyCode({ text: code, trust, now: Math.floor(Date.now() / 1000), synced: bundle.synced, required });
     setVerifyMs(performance.now() - started);
     setVerdict(v);
+    setScans((n) => n + 1);
     try {
       await recordOp("badge.scan", "badge_scan", uuid7(), {
         code: code.trim().slice(0, 2000),
@@ -157,12 +159,19 @@ export function ScanPage() {
           </button>
         </article>
       )}
-      {verdict && <VerdictCard verdict={verdict} bundle={bundle!} verifyMs={verifyMs} />}
+      {verdict && <VerdictCard verdict={verdict} bundle={bundle!} verifyMs={verifyMs} scans={scans} />}
     </section>
   );
 }
 
-function VerdictCard({ verdict, bundle, verifyMs }: { verdict: Verdict; bundle: SiteBundle; verifyMs: number | null }) {
+interface VerdictProps {
+  verdict: Verdict;
+  bundle: SiteBundle;
+  verifyMs: number | null;
+  scans: number;
+}
+
+function VerdictCard({ verdict, bundle, verifyMs, scans }: VerdictProps) {
   const t = useT();
   const lang = useLang();
   const w = verdict.worker;
@@ -174,6 +183,7 @@ function VerdictCard({ verdict, bundle, verifyMs }: { verdict: Verdict; bundle: 
       data-verdict={verdict.verdict}
       data-codes={verdict.reasons.map((r) => r.code).sort().join(",")}
       data-verify-ms={verifyMs?.toFixed(2) ?? ""}
+      data-scans={scans}
       aria-live="polite"
     >
       <h2 class="card-title">{t(`badge.verdict.${verdict.verdict}`)}</h2>

@@ -15,6 +15,7 @@ from backend import background
 from backend.alarms.routes import AlarmsController
 from backend.audit.routes import AuditController
 from backend.auth.routes import AuthController
+from backend.badges.routes import BadgesController
 from backend.config import Settings
 from backend.core.clock import Clock, utcnow
 from backend.db.engine import make_engine, make_sessionmaker
@@ -69,7 +70,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         SyncController,
         qualifications,
     ]
-    handlers += [AlarmsController, PushController, DevicesController]
+    handlers += [AlarmsController, PushController, DevicesController, BadgesController]
     handlers.append(RegistryController)
     if settings.pwa_dir.is_dir():
         handlers.append(

@@ -21,6 +21,7 @@ BENCHES: dict[str, str] = {
     "qualifications": "backend.ledger.bench:run",
     "alarms": "backend.alarms.bench:run",
     "registry": "backend.registry.bench:run",
+    "badge": "backend.badges.bench:run",
 }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from backend import bench
+from backend.badges import cli as badges_cli
 from backend.config import Settings, load_settings
 from backend.devices import cli as devices_cli
 from backend.gas import cli as gas_cli
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     gas_cli.register(sub)
     devices_cli.register(sub)
     registry_cli.register(sub)
+    badges_cli.register(sub)
     bench.register(sub)
     return parser
 

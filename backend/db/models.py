@@ -3,6 +3,7 @@
 from backend.alarms.models import Alarm, AlarmRecipient
 from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
+from backend.badges.models import BadgePhoto, BadgeScan
 from backend.db.base import Base
 from backend.db.changes import ChangeLog
 from backend.devices.models import DeviceNonce, DeviceStatus, DeviceToken
@@ -44,6 +45,8 @@ __all__ = [
     "AuditEntry",
     "AuditLogHead",
     "AuditNode",
+    "BadgePhoto",
+    "BadgeScan",
     "Base",
     "Certificate",
     "CertificateEvent",

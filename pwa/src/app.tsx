@@ -1,6 +1,8 @@
 import { useEffect } from "preact/hooks";
 
 import { authStore, refreshMe } from "./auth";
+import { MyCode } from "./badges/MyCode";
+import { ScanPage } from "./badges/ScanPage";
 import { TopBar } from "./components/TopBar";
 import { UpdateToast } from "./components/UpdateToast";
 import { translate, useLang, useT } from "./i18n";
@@ -40,6 +42,8 @@ function Page() {
     if (route.name === "registryHistory") {
       return <RegistryHistory personId={route.personId} back={historyBack(auth.me, route.personId)} />;
     }
+    if (route.name === "badge") return <MyCode />;
+    if (route.name === "scan") return <ScanPage />;
     return <Home me={auth.me} savedAt={auth.savedAt} />;
   }
   if (auth.status === "signedOut") return <SignIn />;

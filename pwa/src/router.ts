@@ -1,6 +1,7 @@
 /** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`, `#/permits/new`, `#/permits/<id>`,
  * `#/certificates`, `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`, `#/board[/<site>]`,
- * `#/registry`, `#/registry/people/<id>`. */
+ * `#/registry`, `#/registry/people/<id>`,
+ * `#/badge` (my identity code), `#/scan` (inspector's verification). */
 
 import { useEffect, useState } from "preact/hooks";
 
@@ -17,7 +18,9 @@ export type Route =
   | { name: "alarm"; id: string }
   | { name: "board"; siteId: string | null }
   | { name: "registry" }
-  | { name: "registryHistory"; personId: string };
+  | { name: "registryHistory"; personId: string }
+  | { name: "badge" }
+  | { name: "scan" };
 
 function decode(part: string): string {
   try {
@@ -42,6 +45,8 @@ export function parseHash(hash: string): Route {
   if (head === "registry") {
     return rest[0] === "people" && rest[1] && ID.test(rest[1]) ? { name: "registryHistory", personId: rest[1] } : { name: "registry" };
   }
+  if (head === "badge") return { name: "badge" };
+  if (head === "scan") return { name: "scan" };
   if (head === "board") return { name: "board", siteId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   return { name: "home" };
 }
@@ -72,6 +77,10 @@ export function hrefOf(route: Route): string {
       return "#/registry";
     case "registryHistory":
       return `#/registry/people/${route.personId}`;
+    case "badge":
+      return "#/badge";
+    case "scan":
+      return "#/scan";
   }
 }
 

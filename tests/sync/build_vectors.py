@@ -33,7 +33,9 @@ OUT = Path(__file__).resolve().parents[2] / "sync" / "vectors"
 T0 = 1_795_852_800_000  # 2026-11-28T08:00:00Z
 MIN = 60_000
 HOUR = 60 * MIN
-BACKEND_KINDS = {"worker.update_contact", "badge.scan"}
+# A command no server registers (badge.scan was the example until the badges domain registered it).
+UNKNOWN_KIND = "future.not_a_command"
+BACKEND_KINDS = {"worker.update_contact", UNKNOWN_KIND}
 
 ENT, SITE_A, WS_A, TEAM_A = "/ENT/", "/ENT/SA/", "/ENT/SA/SA-W1/", "/ENT/SA/SA-W1/SA-W1-T1/"
 SITE_B, TEAM_B = "/ENT/SB/", "/ENT/SB/SB-W1/SB-W1-T1/"
@@ -565,7 +567,7 @@ def v16() -> dict[str, Any]:
 
 def v17() -> dict[str, Any]:
     op = Ops(17)
-    scan = op(D_WORKER, "badge.scan", "badge_scan", uid(400), {"badge": "X"}, T0 + 1 * MIN)
+    scan = op(D_WORKER, UNKNOWN_KIND, "future_record", uid(400), {"badge": "X"}, T0 + 1 * MIN)
     return vector(
         "unknown_kind_is_deferred",
         "服务器尚不支持的命令: 暂缓 (保留在设备上), 不影响同批其他操作",

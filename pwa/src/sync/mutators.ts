@@ -60,5 +60,14 @@ export function applyOp(state: Map<string, JsonObject>, op: Operation, me: strin
     case "permit.cancel":
       if (current) state.set(key, cancel(current, me, String(op.args.reason)));
       break;
+    case "badge.scan": // the inspector's own scan log, shown until the server's copy arrives
+      state.set(key, {
+        inspector_id: me,
+        verdict: op.args.verdict ?? null,
+        reasons: op.args.reasons ?? [],
+        work_type: op.args.work_type ?? null,
+        scanned_at: wall,
+      });
+      break;
   }
 }

@@ -8,18 +8,32 @@ export function QualificationLinks({ tab }: { tab: Tab }) {
   const t = useT();
   if (tab === "worker") {
     return (
-      <a class="card card-link" href={hrefOf({ name: "certificates" })} data-testid="link-certificates">
-        <h2 class="card-title">{t("qual.mine.title")}</h2>
-        <p class="muted">{t("qual.mine.lead")}</p>
-      </a>
+      <>
+        <a class="card card-link" href={hrefOf({ name: "certificates" })} data-testid="link-certificates">
+          <h2 class="card-title">{t("qual.mine.title")}</h2>
+          <p class="muted">{t("qual.mine.lead")}</p>
+        </a>
+        <a class="card card-link" href={hrefOf({ name: "badge" })} data-testid="link-badge">
+          <h2 class="card-title">{t("badge.link.code")}</h2>
+          <p class="muted">{t("badge.link.codeLead")}</p>
+        </a>
+      </>
     );
   }
   if (tab === "manager" || tab === "inspector") {
     return (
-      <a class="card card-link" href={hrefOf({ name: "ledger", view: "list" })} data-testid="link-ledger">
+      <>
+        {tab === "inspector" && (
+          <a class="card card-link" href={hrefOf({ name: "scan" })} data-testid="link-scan">
+            <h2 class="card-title">{t("badge.link.scan")}</h2>
+            <p class="muted">{t("badge.link.scanLead")}</p>
+          </a>
+        )}
+        <a class="card card-link" href={hrefOf({ name: "ledger", view: "list" })} data-testid="link-ledger">
         <h2 class="card-title">{t("qual.ledger.title")}</h2>
         <p class="muted">{t("qual.ledger.lead")}</p>
-      </a>
+        </a>
+      </>
     );
   }
   return null;

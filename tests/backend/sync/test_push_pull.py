@@ -80,7 +80,7 @@ async def test_one_bad_op_never_blocks_the_others(client_as, sessionmaker, setti
         phone.contact(p["welder"].id, phone="not a phone"),
         {"op_id": "nonsense"},
         "not even an object",
-        phone.op("badge.scan", "badge_scan", phone.id, {}),
+        phone.op("future.not_a_command", "future_record", phone.id, {}),
         phone.contact(p["welder_b"].id, phone="13900000000"),
         phone.contact(p["welder"].id, locale="en"),
     ]

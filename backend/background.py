@@ -52,7 +52,7 @@ async def running(
         worker = DeliveryWorker(
             sessionmaker, bus, sender, clock, owner, lease_seconds=settings.push_lease_seconds
         )
-        scheduler = Scheduler(sessionmaker, clock, owner)
+        scheduler = Scheduler(sessionmaker, clock, owner, settings=settings)
         tasks = [
             asyncio.create_task(worker.run(stop), name="push-delivery"),
             asyncio.create_task(scheduler.run_forever(SCHEDULER_POLL_SECONDS, stop), name="scheduler"),

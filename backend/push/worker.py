@@ -135,7 +135,8 @@ class DeliveryWorker:
             async with asyncio.timeout(budget):
                 result = await self.sender.send(
                     Target(sub.endpoint, sub.p256dh, sub.auth),
-                    msgspec.json.encode(message.payload),
+                    # the recipient, so an offline 确认 goes into their own sync outbox on the phone
+                    msgspec.json.encode({**message.payload, "person_id": str(message.person_id)}),
                     ttl=ttl,
                     urgency=message.urgency,
                     topic=message.topic,

@@ -80,7 +80,7 @@ async def test_the_worker_delivers_encrypted_messages_each_phone_can_read(
     assert await worker.deliver() == {SENT: 2}
     assert await worker.deliver() == {}  # nothing left: sent messages are never sent again
     for phone in phones:
-        assert phone.messages(push_sim) == [PAYLOAD]
+        assert phone.messages(push_sim) == [PAYLOAD | {"person_id": str(person.id)}]  # the recipient added
     assert {d["urgency"] for d in push_sim.deliveries} == {"high"}
     await worker.sender.aclose()
 

@@ -21,5 +21,7 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "plugins/**/*.test.ts"],
     environment: "node",
+    // Speed is not what these tests check: a loaded CI machine must not turn a slow run into a failure.
+    testTimeout: 30_000,
   },
 });

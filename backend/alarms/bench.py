@@ -17,6 +17,7 @@ import math
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -36,6 +37,21 @@ from backend.push.ece import UserAgentKeys, decrypt
 from backend.push.service import topic_of
 
 SECRET = "bench-secret-not-for-production"
+# --profile: run `tezuo serve` under cProfile timed by the main thread's CPU clock (not wall time:
+# on a shared machine a wall-clock profile mostly measures waiting), stats written on exit.
+PROFILER = """
+import cProfile, runpy, sys, time
+out, sys.argv = sys.argv[1], sys.argv[2:]
+profile = cProfile.Profile(time.thread_time)
+profile.enable()
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except (SystemExit, KeyboardInterrupt):
+    pass
+finally:
+    profile.disable()
+    profile.dump_stats(out)
+"""
 PEOPLE = (("guardian", "team"), ("team_leader", "team"), ("inspector", "site"), ("safety_officer", "site"))
 
 
@@ -58,6 +74,7 @@ class Installation:
     workers: int
     redis_url: str | None = None
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    profile: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
@@ -78,7 +95,9 @@ class Installation:
 
     def stop(self) -> None:
         for proc in reversed(self.procs):
-            proc.terminate()
+            # uvicorn re-raises the signal it stopped on; only SIGINT (KeyboardInterrupt) lets
+            # cProfile write its stats on the way out
+            proc.send_signal(signal.SIGINT) if self.profile else proc.terminate()
             try:
                 proc.wait(15)
             except subprocess.TimeoutExpired:
@@ -156,7 +175,9 @@ async def _run(inst: Installation, rate: float, seconds: float) -> dict[str, Any
     sim_port, api_port = _port(), _port()
     tezuo = str(Path(sys.executable).with_name("tezuo"))
     inst.start(tezuo, "sim", "push", "--port", str(sim_port), name="sim")
+    prof = [sys.executable, "-c", PROFILER, str(inst.profile)] if inst.profile else []
     serve = [
+        *prof,
         tezuo,
         "serve",
         "--port",
@@ -301,6 +322,12 @@ async def _drain(sim: str, count: int, seconds: float) -> list[dict[str, Any]]:
         return deliveries
 
 
+def _profile_file(directory: str, mode: str) -> Path:
+    path = Path(directory).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path / f"api-{mode}.prof"
+
+
 def _start_redis(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
     """A private redis-server without persistence (never the shared one)."""
     port = _port()
@@ -327,6 +354,8 @@ async def _mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
             inst = Installation(
                 mode, tmp, f"{base}/{name}", args.workers, f"redis://127.0.0.1:{redis_port}/0"
             )
+        if args.profile:
+            inst.profile = _profile_file(args.profile, mode)
         if args.db_pool:
             inst.extra_env["TEZUO_DB_POOL_SIZE"] = str(args.db_pool)
         try:
@@ -361,6 +390,9 @@ async def run(settings: Settings, ns: argparse.Namespace) -> int:
         help="PostgreSQL admin DSN for redis mode; a throw-away database is made there",
     )
     parser.add_argument("--db-pool", type=int, help="TEZUO_DB_POOL_SIZE for the API workers")
+    parser.add_argument(
+        "--profile", help="directory for cProfile stats of the API process (api-MODE.prof; one worker only)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dirs and logs")
     args = parser.parse_args(list(getattr(ns, "options", [])))
     if getattr(ns, "quick", False):

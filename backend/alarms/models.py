@@ -27,6 +27,7 @@ class Alarm(Syncable, Base):
     __tablename__ = "alarms"
     __sync_entity__ = "alarm"
     __sync_exclude__ = frozenset({"image_path", "plan"})
+    __sync_owner__ = "subject_person_id"  # the person an SOS or a wearable's alarm is about pulls it
     __table_args__ = (Index("ix_alarms_site_id_state", "site_id", "state"),)
 
     source: Mapped[str] = mapped_column(String(16))  # edge | wearable | sos

@@ -56,6 +56,22 @@ class AckIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     acked_on_device_at: datetime | None = None
 
 
+class AckOp(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Args of the sync command `alarm.ack` (entity `alarm`, entity_id = the alarm)."""
+
+    acked_on_device_at: datetime | None = None  # the phone's clock: shown, never used for the KPI
+
+
+class SosOp(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Args of the sync command `alarm.sos`; the op's entity_id is the alarm id the phone minted."""
+
+    raised_at: datetime
+    gps: GpsPoint | None = None
+    accuracy_m: Annotated[float, msgspec.Meta(ge=0, le=100_000)] | None = None
+    area_id: uuid.UUID | None = None
+    message: Note = ""
+
+
 class ResolveIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     resolution: Note = ""
 

@@ -7,7 +7,7 @@ import hashlib
 import importlib
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -160,6 +160,20 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
     )
 
 
+async def due(
+    db: AsyncSession, now: datetime, limit: int, exclude: Collection[uuid.UUID] = ()
+) -> list[uuid.UUID]:
+    """Ids of messages due to be sent (on PostgreSQL locked, skipping rows another worker holds).
+
+    SQLite: a plain read first, so an idle sweep never takes the database's write lock.
+    """
+    query = select(PushMessage.id).where(_claimable(now)).order_by(PushMessage.next_attempt_at).limit(limit)
+    if exclude:
+        query = query.where(PushMessage.id.not_in(list(exclude)))
+    postgres = db.get_bind().dialect.name == "postgresql"
+    return list(await db.scalars(query.with_for_update(skip_locked=True) if postgres else query))
+
+
 async def claim(
     db: AsyncSession,
     owner: str,
@@ -168,6 +182,7 @@ async def claim(
     *,
     ids: Sequence[uuid.UUID] | None = None,
     limit: int = 100,
+    exclude: Collection[uuid.UUID] = (),
 ) -> list[tuple[PushMessage, PushSubscription | None]]:
     """Take messages to send under `owner`'s lease: the given ids, or whatever is due.
 
@@ -179,10 +194,7 @@ async def claim(
         if not wanted:
             return []
     else:
-        due = select(PushMessage.id).where(_claimable(now)).order_by(PushMessage.next_attempt_at).limit(limit)
-        postgres = db.get_bind().dialect.name == "postgresql"
-        # SQLite: a plain read first, so an idle sweep never takes the database's write lock.
-        wanted = list(await db.scalars(due.with_for_update(skip_locked=True) if postgres else due))
+        wanted = await due(db, now, limit, exclude)
         if not wanted:
             return []
     claimed = list(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import json
 import secrets
 import time
@@ -56,6 +57,21 @@ class Reject(Exception):
         self.status, self.detail = status, detail
 
 
+@functools.lru_cache(maxsize=256)
+def _signed(token: str, key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A JWT's header and claims once its ES256 signature checks out; a sender reuses one token for
+    hours (RFC 8292 §2), so each distinct one is verified once. `aud` and `exp` are checked per use."""
+    try:
+        head, body, sig = token.split(".")
+        public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), _b64d(key))
+        raw = _b64d(sig)
+        der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+        public.verify(der, f"{head}.{body}".encode(), ec.ECDSA(SHA256()))
+        return json.loads(_b64d(head)), json.loads(_b64d(body))
+    except (ValueError, InvalidSignature, json.JSONDecodeError) as exc:
+        raise Reject(401, f"invalid VAPID token: {type(exc).__name__}") from None
+
+
 def verify_vapid(authorization: str, audience: str, now: float) -> dict[str, Any]:
     """RFC 8292 §2–3: `vapid t=<JWT>, k=<P-256 public key>`; ES256 signature, aud, exp ≤ 24 h."""
     scheme, _, params = authorization.partition(" ")
@@ -63,15 +79,7 @@ def verify_vapid(authorization: str, audience: str, now: float) -> dict[str, Any
         raise Reject(401, "Authorization scheme must be vapid")
     parts = dict(p.strip().split("=", 1) for p in params.split(",") if "=" in p)
     token, key = parts.get("t", ""), parts.get("k", "")
-    try:
-        head, body, sig = token.split(".")
-        public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), _b64d(key))
-        raw = _b64d(sig)
-        der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
-        public.verify(der, f"{head}.{body}".encode(), ec.ECDSA(SHA256()))
-        header, claims = json.loads(_b64d(head)), json.loads(_b64d(body))
-    except (ValueError, InvalidSignature, json.JSONDecodeError) as exc:
-        raise Reject(401, f"invalid VAPID token: {type(exc).__name__}") from None
+    header, claims = _signed(token, key)
     if header.get("alg") != "ES256":
         raise Reject(401, "VAPID alg must be ES256")
     if claims.get("aud") != audience:

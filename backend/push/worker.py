@@ -69,6 +69,7 @@ class DeliveryWorker:
         )
         self.batch = batch  # sent concurrently: a batch must finish well inside the lease
         self.sent = 0
+        self._in_flight: set[uuid.UUID] = set()
         self._purged_at: datetime | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -76,16 +77,35 @@ class DeliveryWorker:
         await asyncio.gather(self._consume_loop(stop), self._sweep_loop(stop))
 
     async def deliver(self, ids: Sequence[uuid.UUID] | None = None) -> dict[str, int]:
-        """Claim the given rows (or the due ones), send them, record the outcomes."""
+        """Claim the given rows (or the due ones), send them, record the outcomes.
+
+        Rows this worker is still sending or settling are never claimed again by it, even if their
+        lease ran out meanwhile (a starved process settling late): that would send them twice.
+        """
+        if ids is not None:
+            ids = [i for i in ids if i not in self._in_flight]
+            if not ids:
+                return {}
         async with transaction(self.sessionmaker) as db:
             claimed = await service.claim(
-                db, self.owner, self.clock(), self.lease_seconds, ids=ids, limit=self.batch
+                db,
+                self.owner,
+                self.clock(),
+                self.lease_seconds,
+                ids=ids,
+                limit=self.batch,
+                exclude=self._in_flight,
             )
         if not claimed:
             return {}
-        outcomes = await asyncio.gather(*(self._send(message, sub) for message, sub in claimed))
-        async with transaction(self.sessionmaker) as db:
-            counts = await service.settle(db, self.owner, self.clock(), outcomes)
+        mine = {message.id for message, _ in claimed}
+        self._in_flight |= mine
+        try:
+            outcomes = await asyncio.gather(*(self._send(message, sub) for message, sub in claimed))
+            async with transaction(self.sessionmaker) as db:
+                counts = await service.settle(db, self.owner, self.clock(), outcomes)
+        finally:
+            self._in_flight -= mine
         self.sent += counts.get("sent", 0)
         return counts
 
@@ -135,7 +155,8 @@ class DeliveryWorker:
             async with asyncio.timeout(budget):
                 result = await self.sender.send(
                     Target(sub.endpoint, sub.p256dh, sub.auth),
-                    msgspec.json.encode(message.payload),
+                    # the recipient, so an offline 确认 goes into their own sync outbox on the phone
+                    msgspec.json.encode({**message.payload, "person_id": str(message.person_id)}),
                     ttl=ttl,
                     urgency=message.urgency,
                     topic=message.topic,

@@ -45,16 +45,26 @@ CLICK_ACK = """async () => {
   self.dispatchEvent(new NotificationEvent("notificationclick", { notification, action: "ack" }));
   return notification.tag;
 }"""
-OUTBOX = """() => new Promise((resolve, reject) => {
-  const open = indexedDB.open("tezuo-sw");
-  open.onerror = () => reject(open.error);
-  open.onsuccess = () => {
-    const db = open.result;
-    if (!db.objectStoreNames.contains("outbox")) { db.close(); resolve([]); return; }
-    const get = db.transaction("outbox").objectStore("outbox").getAll();
-    get.onsuccess = () => { db.close(); resolve(get.result.map((op) => op.kind + ":" + op.entity_id)); };
-  };
-})"""
+# Undecided ops in every person's sync outbox (pwa/src/sync/store.ts), as "kind:entity_id".
+OUTBOX = """async () => {
+  const names = (await indexedDB.databases()).map((d) => d.name)
+    .filter((n) => n && n.startsWith("tezuo-sync-"));
+  const found = [];
+  for (const name of names) {
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open(name);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => resolve(open.result);
+    });
+    const all = await new Promise((resolve) => {
+      const get = db.transaction("outbox").objectStore("outbox").getAll();
+      get.onsuccess = () => resolve(get.result);
+    });
+    db.close();
+    for (const r of all) if (r.acked_seq === null) found.push(r.op.kind + ":" + r.op.entity_id);
+  }
+  return found;
+}"""
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -142,7 +152,8 @@ async def test_pushed_alarm_notification_and_acknowledge_offline(
     await asyncio.sleep(0.5)
     assert len(await shown()) == 1
 
-    # 确认 on the lock screen while the phone has no signal: the acknowledgement waits in the outbox.
+    # 确认 on the lock screen while the phone has no signal: the acknowledgement waits in the
+    # person's sync outbox as the guarded op `alarm.ack`.
     await context.set_offline(True)
     [worker] = context.service_workers
     assert await worker.evaluate(CLICK_ACK) == f"alarm:{alarm_id}"
@@ -155,14 +166,15 @@ async def test_pushed_alarm_notification_and_acknowledge_offline(
         waiting = (await client.get(f"/api/alarms/{alarm_id}")).json()
     assert waiting["state"] == "notified", "not acknowledged while the phone is offline"
 
-    # Back online: the browser's background sync sends it; the server records who answered.
+    # Back online: the browser's background sync wakes the worker, which has the open page sync;
+    # the server decides the op and records who answered.
     await context.set_offline(False)
     await phone.cdp.send(
         "ServiceWorker.dispatchSyncEvent",
         {
             "origin": server.base_url,
             "registrationId": registration,
-            "tag": "tezuo-outbox",
+            "tag": "tezuo-sync",
             "lastChance": False,
         },
     )

@@ -1,6 +1,10 @@
-/** Writes that must survive no signal: acknowledge and SOS go to the service worker's outbox when offline. */
+/** Writes that must survive no signal: acknowledge and SOS are sent at once when there is signal;
+ *  without it they become sync operations (`alarm.ack` guarded, `alarm.sos` append) in the person's
+ *  sync outbox, replayed like every other op and decided by the server when they arrive. */
 
 import { NetworkError } from "../api";
+import type { SyncEngine } from "../sync/engine";
+import { engineStore, requestBackgroundSync } from "../sync/live";
 import { alarms, type SosBody } from "./client";
 import { uuid7 } from "./view";
 
@@ -17,7 +21,26 @@ interface QueuedOp {
   title: string;
 }
 
-/** Hands the operation to the worker (it replays on `sync`, on the next push, and at start-up). */
+/** The running sync engine, if it decides `kind` (an older server would defer the op for ever). */
+export function syncFor(kind: string, engine: SyncEngine | null = engineStore.get()): SyncEngine | null {
+  return engine && engine.commands.has(kind) ? engine : null;
+}
+
+/** Record in the sync outbox; false when there is no engine that can take it. */
+export async function recordOffline(
+  kind: "alarm.ack" | "alarm.sos",
+  alarmId: string,
+  args: Record<string, unknown>,
+  engine: SyncEngine | null = syncFor(kind),
+): Promise<boolean> {
+  if (!engine) return false;
+  await engine.record(kind, "alarm", alarmId, args);
+  void requestBackgroundSync(); // sent when the network is back, even with the app closed
+  void engine.sync(); // a blip rather than a tunnel: it goes now
+  return true;
+}
+
+/** The outbox of earlier releases, in the worker: only where no sync engine runs. */
 export function queueInWorker(op: QueuedOp): boolean {
   const worker = typeof navigator !== "undefined" ? navigator.serviceWorker?.controller : null;
   if (!worker) return false;
@@ -34,17 +57,20 @@ export async function acknowledge(id: string, texts: Record<string, string>, tit
     await alarms.ack(id);
     return "sent";
   } catch (err) {
+    if (!(err instanceof NetworkError)) throw err;
+    const args = { acked_on_device_at: new Date().toISOString() };
+    if (await recordOffline("alarm.ack", id, args)) return "queued";
     const op: QueuedOp = {
       op_id: crypto.randomUUID(),
       kind: "alarm.ack",
       entity: "alarm",
       entity_id: id,
-      args: { acked_on_device_at: new Date().toISOString() },
-      created_at: new Date().toISOString(),
+      args,
+      created_at: args.acked_on_device_at,
       texts,
       title,
     };
-    if (err instanceof NetworkError && queueInWorker(op)) return "queued";
+    if (queueInWorker(op)) return "queued";
     throw err;
   }
 }
@@ -70,6 +96,9 @@ export async function raiseSos(
     const answer = await alarms.sos(body);
     return { status: "sent", recipients: answer.recipients };
   } catch (err) {
+    if (!(err instanceof NetworkError)) throw err;
+    const { alarm_id: alarmId, ...args } = body; // the op's entity id is the alarm id
+    if (await recordOffline("alarm.sos", alarmId, args)) return { status: "queued", recipients: null };
     const op: QueuedOp = {
       op_id: body.alarm_id,
       kind: "alarm.sos",
@@ -80,7 +109,7 @@ export async function raiseSos(
       texts,
       title,
     };
-    if (err instanceof NetworkError && queueInWorker(op)) return { status: "queued", recipients: null };
+    if (queueInWorker(op)) return { status: "queued", recipients: null };
     throw err;
   }
 }

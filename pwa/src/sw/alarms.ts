@@ -1,11 +1,15 @@
 /// <reference lib="webworker" />
-/** Alarm notifications in the worker: show pushes, act on 确认 / 查看 (from the lock screen), replay offline acks. */
+/** Alarm notifications in the worker: show pushes, act on 确认 / 查看 (from the lock screen); an
+ *  acknowledgement made without signal goes into the person's sync outbox (`alarm.ack`, guarded). */
 
 import { notificationFor, parsePayload, type PushPayload, verdictOf, APP_NAME } from "./notify";
 import { addOperation, type Operation, pendingOperations, removeOperation } from "./outbox";
+import { SYNC_TAG as SYNC_OUTBOX_TAG } from "./replay";
+import { recordSyncOp } from "./syncop";
 
 declare const self: ServiceWorkerGlobalScope;
 
+/** The outbox of earlier releases (REST replay): still drained, no longer written. */
 export const SYNC_TAG = "tezuo-outbox";
 
 interface SyncManager {
@@ -89,19 +93,41 @@ export async function queue(op: Operation): Promise<boolean> {
   return sent;
 }
 
+async function registerSync(tag: string): Promise<void> {
+  const sync = (self.registration as ServiceWorkerRegistration & { sync?: SyncManager }).sync;
+  await sync?.register(tag).catch(() => undefined);
+}
+
+/** 确认 on the notification: answered at once when there is signal; without it, recorded in the
+ *  recipient's sync outbox and sent by Background Sync, the open app, or the next app start. */
 async function acknowledge(notification: Notification, msg: PushPayload): Promise<void> {
   notification.close();
-  const op: Operation = {
+  const alarmId = msg.alarm_id!;
+  const args = { acked_on_device_at: new Date().toISOString() };
+  const pseudo: Operation = {
     op_id: crypto.randomUUID(),
     kind: "alarm.ack",
     entity: "alarm",
-    entity_id: msg.alarm_id!,
-    args: { acked_on_device_at: new Date().toISOString() },
-    created_at: new Date().toISOString(),
+    entity_id: alarmId,
+    args,
+    created_at: args.acked_on_device_at,
     texts: msg.texts ?? {},
     title: notification.title,
   };
-  if (!(await queue(op))) await notice(op, "ack_queued");
+  const verdict = verdictOf(await send(pseudo));
+  if (verdict === "done") {
+    await tellPages({ type: "OUTBOX", op_id: pseudo.op_id, verdict });
+    return;
+  }
+  if (verdict === "rejected") return notice(pseudo, "ack_rejected");
+  if (verdict === "sign-in") return notice(pseudo, "sign_in");
+  const queued = msg.person_id
+    ? await recordSyncOp(indexedDB, msg.person_id, "alarm.ack", "alarm", alarmId, args).catch(() => null)
+    : null;
+  if (!queued) return notice(pseudo, "sign_in"); // never signed in on this phone: nothing to queue into
+  await registerSync(SYNC_OUTBOX_TAG);
+  await tellPages({ type: SYNC_OUTBOX_TAG }); // an open page sends it as soon as it can
+  await notice(pseudo, "ack_queued");
 }
 
 async function openPage(url: string): Promise<void> {

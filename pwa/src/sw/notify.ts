@@ -10,6 +10,7 @@ export interface PushPayload {
   v?: number;
   type?: string;
   alarm_id?: string;
+  person_id?: string; // the recipient (added per device when sent): whose sync outbox an offline 确认 goes to
   tier?: number;
   title?: string;
   body?: string;

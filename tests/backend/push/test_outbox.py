@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from backend.db.engine import transaction
 from backend.push import service as push
 from backend.push.models import EXPIRED, PENDING, SENT, PushMessage, PushSubscription
 from backend.push.webpush import PushResult
-from tests.backend.push.support import make_worker, subscribe_phone
+from tests.backend.push.support import eventually, make_worker, subscribe_phone
 from tests.factories import make_org, make_person
 
 PAYLOAD = {"v": 1, "type": "notice", "title": "作业许可即将开始", "body": "动火作业 30 分钟后开始"}
@@ -80,7 +81,7 @@ async def test_the_worker_delivers_encrypted_messages_each_phone_can_read(
     assert await worker.deliver() == {SENT: 2}
     assert await worker.deliver() == {}  # nothing left: sent messages are never sent again
     for phone in phones:
-        assert phone.messages(push_sim) == [PAYLOAD]
+        assert phone.messages(push_sim) == [PAYLOAD | {"person_id": str(person.id)}]  # the recipient added
     assert {d["urgency"] for d in push_sim.deliveries} == {"high"}
     await worker.sender.aclose()
 
@@ -211,4 +212,33 @@ async def test_settled_messages_are_purged_after_30_days(sessionmaker, clock, tw
     clock.advance(days=2)
     await worker.sweep()
     assert await _messages(sessionmaker) == []
+    await worker.sender.aclose()
+
+
+async def test_a_worker_never_claims_again_what_it_is_still_sending(
+    sessionmaker, clock, two_phones, push_sim, tmp_path
+):
+    """A starved process settling late (its lease ran out meanwhile) must not send the message twice."""
+    person, phones = two_phones
+    async with transaction(sessionmaker) as db:
+        await push.enqueue(
+            db,
+            person_ids=[person.id],
+            payload=PAYLOAD,
+            urgency="high",
+            ttl=600,
+            dedupe_key="slow",
+            now=clock(),
+        )
+    worker = make_worker(sessionmaker, clock, tmp_path)
+    push_sim.control({"hold": True})  # the push service takes its time answering
+    first = asyncio.create_task(worker.deliver())
+    await eventually(lambda: push_sim.held == 2)
+    clock.advance(seconds=31)  # by the database's clock the lease has run out
+    assert await worker.deliver() == {}  # the sweep leaves what this worker holds in flight
+    message = (await _messages(sessionmaker))[0]
+    assert await worker.deliver([message.id]) == {}  # and so does a stream entry naming it
+    push_sim.control({"hold": False})
+    assert await first == {SENT: 2}
+    assert [len(p.messages(push_sim)) for p in phones] == [1, 1]
     await worker.sender.aclose()

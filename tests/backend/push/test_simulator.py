@@ -63,7 +63,16 @@ async def test_rejects_a_forged_or_misaddressed_vapid_token(push_sim, tmp_path):
         other = signer.header("https://fcm.googleapis.com/fcm/send/x")
         res = await client.post(target.endpoint, content=b"x" * 100, headers={**base, "Authorization": other})
         assert res.status_code == 401 and "aud" in res.json()["error"]
-    assert push_sim.deliveries == []
+        # A token verified once is remembered; the same token with a byte of its signature changed is not.
+        good = signer.header(target.endpoint)
+        assert (
+            await client.post(target.endpoint, content=b"x", headers={**base, "Authorization": good})
+        ).status_code != 401
+        head, _, rest = good.partition(",")
+        forged = head[:-2] + ("A" if head[-2] != "A" else "B") + head[-1] + "," + rest
+        res = await client.post(target.endpoint, content=b"x", headers={**base, "Authorization": forged})
+        assert res.status_code == 401, forged
+    assert len(push_sim.deliveries) <= 1
 
 
 async def test_plays_an_outage_with_retry_after_then_recovers(push_sim, sender):

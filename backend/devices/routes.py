@@ -13,12 +13,14 @@ from litestar.params import FromQuery, JSONBody
 from backend.alarms.access import require_watch
 from backend.auth.models import Device
 from backend.bus.after_commit import publish_after_commit
-from backend.core.errors import NotFound
+from backend.core.errors import Forbidden, NotFound
 from backend.devices import service
 from backend.devices.schemas import DeviceCreate, DeviceOut, DeviceStatusOut, TelemetryIn
 from backend.http.deps import Caller, Db, Now
 from backend.org.models import OrgUnit
 from backend.people.service import unit_by_code
+from backend.permits import active as active_permits
+from backend.permits.schemas import ActivePermitOut
 
 BOARD_TOPIC = "board"
 
@@ -72,6 +74,13 @@ class DevicesController(Controller):
             event = {"type": "device", "site_id": str(device.site_id), "device": msgspec.to_builtins(out)}
             publish_after_commit(db, BOARD_TOPIC, event)
         return {"ok": True}
+
+    @get("/permits", operation_id="listDevicePermits", dependencies=DEVICE_AUTH)
+    async def permits(self, db: Db, device: DeviceCaller, now: Now) -> list[ActivePermitOut]:
+        """The permits in force on the device's site, for an edge node's offline cache."""
+        if device.kind != "edge" or device.site_id is None:
+            raise Forbidden("只有登记在厂区的边缘节点可以查询作业票", code="device_kind")
+        return await active_permits.for_site(db, device.site_id, now)
 
     @get("/status", operation_id="listDeviceStatus")
     async def status(

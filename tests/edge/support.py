@@ -79,3 +79,29 @@ class ServedApi:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.task, 5)
         self.server = self.task = None
+
+
+def example_config(
+    tmp_path: Any, port: int = 5020, api: str = "http://127.0.0.1:9", token: str = "tzd_x", **changes: Any
+) -> Any:
+    """edge/edge.example.toml, pointed at a test's Modbus port, API and data dir."""
+    import tomllib
+    from pathlib import Path
+
+    import msgspec
+
+    from edge.config import EdgeConfig
+
+    raw = tomllib.loads((Path(__file__).parents[2] / "edge" / "edge.example.toml").read_text())
+    raw["data_dir"] = str(tmp_path / "edge")
+    raw["uplink"] |= {"url": api, "token": token}
+    raw["buses"][0] |= {
+        "port": port,
+        "timeout_s": 0.5,
+        "frame_delay_ms": 2,
+        "backoff_initial_s": 0.05,
+        "backoff_max_s": 0.2,
+    }
+    for key, value in changes.items():
+        raw[key] = value
+    return msgspec.convert(raw, EdgeConfig)

@@ -18,6 +18,7 @@ from backend.integrations import cli as integrations_cli
 from backend.jobs import cli as jobs_cli
 from backend.ledger import cli as ledger_cli
 from backend.permits import cli as permits_cli
+from edge import cli as edge_cli
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -184,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     permits_cli.register(sub)
     gas_cli.register(sub)
     devices_cli.register(sub)
+    edge_cli.register(sub)
     bench.register(sub)
     return parser
 

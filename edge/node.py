@@ -181,6 +181,42 @@ class Node:
         self.outbox.remember("permits", self.permits.dump())
         return True
 
+    async def apply_commands(self) -> int:
+        """Carry out what authorised people asked through the API (today: interlock resets), report each."""
+        try:
+            commands = await self.uplink.get_json("/api/devices/commands")
+        except (httpx.HTTPError, ValueError):
+            return 0
+        done = 0
+        coils = {z.power_coil for z in self.config.zones if z.cut_power}
+        for c in commands:
+            ok, detail = False, "unsupported command"
+            if c["kind"] == "interlock_reset" and self.interlock is not None:
+                coil = int(c["payload"].get("coil", -1))
+                if coil not in coils:
+                    detail = f"coil {coil} is no zone's power cut on this node"
+                else:
+                    try:
+                        action = await self.interlock.reset(coil, f"command {c['id']}: {c['reason']}")
+                        ok, detail = (
+                            True,
+                            "dry-run: nothing written" if action.dry_run else "coil cleared, read back",
+                        )
+                    except InterlockFault as exc:
+                        detail = str(exc)[:200]
+            try:
+                res = await self.uplink.post_json(
+                    f"/api/devices/commands/{c['id']}/result", {"ok": ok, "detail": detail}
+                )
+            except httpx.HTTPError:
+                return done  # reported next round; a reset is idempotent
+            done += res.status_code < 300
+        return done
+
+    async def sync_with_server(self) -> None:
+        await self.refresh_permits()
+        await self.apply_commands()
+
     def health(self) -> dict[str, Any]:
         now = self.clock()
         components: list[dict[str, str]] = []
@@ -266,7 +302,7 @@ class Node:
         async with asyncio.TaskGroup() as tg:
             tg.create_task(self.gas.run())
             tg.create_task(self.uplink.run(up.interval_s, up.backoff_max_s))
-            tg.create_task(self._every(up.permits_every_s, self.refresh_permits))
+            tg.create_task(self._every(up.permits_every_s, self.sync_with_server))
             tg.create_task(self._every(up.health_every_s, self.report_health))
             if self.interlock is not None:
                 tg.create_task(self._every(1.0, self.interlock.quiet_alarm_when_due))

@@ -5,7 +5,7 @@ from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.db.base import Base
 from backend.db.changes import ChangeLog
-from backend.devices.models import DeviceNonce, DeviceStatus, DeviceToken
+from backend.devices.models import DeviceCommand, DeviceNonce, DeviceStatus, DeviceToken
 from backend.gas.models import GasDetector, GasReading
 from backend.integrations.models import OutboxMessage
 from backend.jobs.models import SchedulerLease, Timer
@@ -51,6 +51,7 @@ __all__ = [
     "Contractor",
     "Deputy",
     "Device",
+    "DeviceCommand",
     "DeviceNonce",
     "DeviceStatus",
     "DeviceToken",

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from backend.alarms.models import Alarm
+from backend.audit.models import AuditEntry
 from backend.db.engine import transaction
-from backend.devices.models import DeviceStatus
+from backend.devices.models import DeviceCommand, DeviceStatus
 from backend.gas.models import GasReading
 from backend.gas.service import register_detector
 from backend.permits.models import Permit
@@ -130,3 +131,36 @@ async def test_run_polls_and_uplinks_until_stopped(site, sessionmaker):
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
+
+async def test_a_power_cut_stays_latched_until_a_safety_officer_resets_it_through_the_api(
+    site, sessionmaker, client_as
+):
+    plant, _api, sim, node = site
+    await play_crane(node)
+    assert await sim.coil(5) is True
+    assert await node.apply_commands() == 0  # nobody asked: the cut stays
+    assert await sim.coil(5) is True
+
+    worker = await client_as(plant.people["worker"])
+    body = {"coil": 5, "reason": "吊装作业票已补办，恢复供电"}
+    res = await worker.post(f"/api/devices/{plant.edge.id}/interlock-reset", json=body)
+    assert res.status_code == 403
+    officer = await client_as(plant.people["safety_officer"])
+    res = await officer.post(f"/api/devices/{plant.edge.id}/interlock-reset", json=body | {"coil": 7})
+    command_id = res.json()["id"]
+    res = await officer.post(f"/api/devices/{plant.edge.id}/interlock-reset", json=body)
+    assert res.status_code == 201, res.text
+    assert (
+        await officer.post(f"/api/devices/{plant.edge.id}/interlock-reset", json={"coil": 5})
+    ).status_code == 400
+
+    assert await node.apply_commands() == 2
+    assert await sim.coil(5) is False and node.interlock is not None and node.interlock.latched == set()
+    async with transaction(sessionmaker) as db:
+        results = {str(c.id): (c.result, c.payload["coil"]) for c in await db.scalars(select(DeviceCommand))}
+        actions = [e.action for e in await db.scalars(select(AuditEntry).order_by(AuditEntry.leaf_index))]
+    assert results[command_id] == ("failed", 7)  # coil 7 cuts nothing on this node
+    assert sorted(results.values()) == [("done", 5), ("failed", 7)]
+    assert actions.count("interlock.reset_requested") == 2 and "interlock.reset_done" in actions
+    assert await node.apply_commands() == 0  # nothing pending any more

@@ -24,6 +24,18 @@ def register(sub: Any) -> None:
     sim.add_argument("--leak-after", type=float, default=None, help="start a methane leak after N seconds")
     sim.add_argument("--seconds", type=float, default=None, help="stop after N seconds (default: never)")
     sim.set_defaults(func=_sim)
+    train = edge.add_parser("train", help="fine-tune a YOLO model on a labelled dataset (extra edge-train)")
+    train.add_argument("dataset", help="an ultralytics dataset yaml, or a new folder for a tiny demo set")
+    train.add_argument("--model", default="yolov8n.yaml", help="architecture yaml or a starting .pt")
+    train.add_argument("--epochs", type=int, default=50)
+    train.add_argument("--imgsz", type=int, default=640)
+    train.add_argument("--batch", type=int, default=8)
+    train.add_argument("--out", default="var/edge/train")
+    train.set_defaults(func=_train)
+    export = edge.add_parser("export", help="write the ONNX the edge runs from trained weights")
+    export.add_argument("weights", help="a .pt from `tezuo edge train`")
+    export.add_argument("--imgsz", type=int, default=640)
+    export.set_defaults(func=_export)
     check = edge.add_parser("check", help="validate an edge.toml and print what it configures")
     check.add_argument("--config", required=True)
     check.set_defaults(func=_check)
@@ -63,4 +75,27 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         f"PLC {'yes' if c.plc else 'no'}{' (dry-run)' if c.plc and c.plc.dry_run else ''}, "
         f"{len(c.cameras)} camera(s), {len(c.zones)} zone(s), {len(c.rules) or 'default'} rule(s)"
     )
+    return 0
+
+
+def _train(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from edge.train import make_dataset, train
+
+    data = Path(args.dataset)
+    if data.is_dir() or not data.exists():
+        data = make_dataset(data)
+        print(f"generated a tiny demo dataset: {data}")
+    best = train(data, args.model, args.epochs, args.imgsz, Path(args.out), args.batch)
+    print(f"weights: {best}\nnext: tezuo edge export {best}")
+    return 0
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from edge.train import export
+
+    print(f"onnx: {export(Path(args.weights), args.imgsz)}")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,11 +41,18 @@ def time_detector(config: DetectorConfig, rounds: int) -> dict[str, Any]:
     }
 
 
-def backends(onnx: str | None, pt: str | None) -> dict[str, DetectorConfig]:
+def backends(onnx: str | None, pt: str | None, tmp: Path) -> dict[str, DetectorConfig]:
+    """hog always; onnx and ultralytics on the given weights or, when ultralytics is installed, on a
+    YOLOv8n built from its yaml (random weights: the same arithmetic per frame as trained ones)."""
+    if (onnx is None or pt is None) and importlib.util.find_spec("ultralytics") is not None:
+        from edge.train import offline
+
+        yolo = offline()
+        built = tmp / "yolov8n.pt"
+        yolo("yolov8n.yaml").save(str(built))
+        pt = pt or str(built)
+        onnx = onnx or str(yolo(str(built)).export(format="onnx", imgsz=640, opset=17, simplify=False))
     out: dict[str, DetectorConfig] = {"hog": HogDetector()}
     out["onnx"] = OnnxDetector(path=onnx or "models/yolov8n.onnx")
-    if importlib.util.find_spec("ultralytics") is None and pt is None:
-        out["ultralytics"] = UltralyticsDetector(path="(ultralytics not installed)")
-    else:
-        out["ultralytics"] = UltralyticsDetector(path=pt or "models/yolov8n.pt")
+    out["ultralytics"] = UltralyticsDetector(path=pt or "models/yolov8n.pt")
     return out

@@ -7,7 +7,9 @@ import asyncio
 import json
 import logging
 import socket
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from backend.config import Settings
@@ -33,10 +35,11 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     logging.getLogger("edge").setLevel(logging.ERROR)  # the interlock's per-write warnings are not figures
     rounds = 5 if quick else 30
 
-    detectors = {
-        name: await asyncio.to_thread(time_detector, cfg, rounds)
-        for name, cfg in backends(opts.onnx, opts.pt).items()
-    }
+    with tempfile.TemporaryDirectory() as tmp:
+        configs = await asyncio.to_thread(backends, opts.onnx, opts.pt, Path(tmp))
+        detectors = {
+            name: await asyncio.to_thread(time_detector, cfg, rounds) for name, cfg in configs.items()
+        }
     scene = shift(600 if quick else 3600)
     filtered = score(scene, hold_s=5, window_s=10)
     raw = score(scene, hold_s=0, window_s=1)

@@ -38,7 +38,9 @@ def decode(
     scale: float,
     px: int,
     py: int,
+    frame_size: tuple[int, int],
 ) -> list[Detection]:
+    """Boxes above `confidence`, class-wise NMS, mapped back to the frame and clipped to it."""
     rows = output[0].T  # (candidates, 4 + classes)
     scores = rows[:, 4:]
     cls = scores.argmax(axis=1)
@@ -51,11 +53,14 @@ def decode(
     x1, y1 = (cx - w / 2 - px) / scale, (cy - h / 2 - py) / scale
     boxes = np.stack([x1, y1, w / scale, h / scale], axis=1)
     picked = cv2.dnn.NMSBoxesBatched(boxes.tolist(), conf.tolist(), cls.tolist(), confidence, iou)
+    height, width = frame_size
     out = []
     for i in np.asarray(picked).reshape(-1):
         bx, by, bw, bh = boxes[i]
+        x1, y1 = float(np.clip(bx, 0, width)), float(np.clip(by, 0, height))
+        x2, y2 = float(np.clip(bx + bw, 0, width)), float(np.clip(by + bh, 0, height))
         name = labels[cls[i]] if cls[i] < len(labels) else str(int(cls[i]))
-        out.append(Detection(name, float(conf[i]), (float(bx), float(by), float(bx + bw), float(by + bh))))
+        out.append(Detection(name, float(conf[i]), (x1, y1, x2, y2)))
     return out
 
 
@@ -73,11 +78,14 @@ class OnnxDetector:
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.input = self.session.get_inputs()[0].name
+        side = self.session.get_inputs()[0].shape[2]  # a static export fixes its input size
+        self.size = side if isinstance(side, int) else config.input_size
         classes = self.session.get_outputs()[0].shape[1]
         n = classes - 4 if isinstance(classes, int) else len(COCO)
         self.labels = config.labels or (list(COCO) if n == len(COCO) else [str(i) for i in range(n)])
 
     def detect(self, frame: Frame) -> list[Detection]:
-        tensor, scale, px, py = letterbox(frame.image, self.config.input_size)
+        tensor, scale, px, py = letterbox(frame.image, self.size)
         (output,) = self.session.run(None, {self.input: tensor})[:1]
-        return decode(output, self.labels, self.config.confidence, self.config.iou, scale, px, py)
+        size = (frame.image.shape[0], frame.image.shape[1])
+        return decode(output, self.labels, self.config.confidence, self.config.iou, scale, px, py, size)

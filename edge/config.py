@@ -106,6 +106,7 @@ class OnnxDetector(Strict, kw_only=True, tag="onnx"):
     confidence: float = 0.35
     iou: float = 0.45
     labels: list[str] = []  # class names in the model's order (COCO's when empty and 80 classes)
+    threads: Annotated[int, msgspec.Meta(ge=0)] = 0  # onnxruntime intra-op threads; 0: one per core
 
 
 class UltralyticsDetector(Strict, kw_only=True, tag="ultralytics"):

@@ -22,7 +22,19 @@ def frame() -> Frame:
     return Frame("bench", 0.0, image)
 
 
+def one_core() -> None:
+    """Every backend on one thread, so the figures compare backends and not thread pools."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        torch.set_num_threads(1)
+
+
 def time_detector(config: DetectorConfig, rounds: int) -> dict[str, Any]:
+    one_core()
     try:
         detector = build(config)
     except (FileNotFoundError, RuntimeError, ImportError) as exc:
@@ -53,6 +65,6 @@ def backends(onnx: str | None, pt: str | None, tmp: Path) -> dict[str, DetectorC
         pt = pt or str(built)
         onnx = onnx or str(yolo(str(built)).export(format="onnx", imgsz=640, opset=17, simplify=False))
     out: dict[str, DetectorConfig] = {"hog": HogDetector()}
-    out["onnx"] = OnnxDetector(path=onnx or "models/yolov8n.onnx")
+    out["onnx"] = OnnxDetector(path=onnx or "models/yolov8n.onnx", threads=1)
     out["ultralytics"] = UltralyticsDetector(path=pt or "models/yolov8n.pt")
     return out

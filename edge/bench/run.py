@@ -43,8 +43,9 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     scene = shift(600 if quick else 3600)
     filtered = score(scene, hold_s=5, window_s=10)
     raw = score(scene, hold_s=0, window_s=1)
-    hog_ms = detectors["hog"]["ms_per_frame"]
-    overhead = filtered.us_per_frame / 1000 / hog_ms * 100 if hog_ms else None
+    # Against the fastest detector measured: the hardest case for the < 5 % target.
+    fastest = min((d["ms_per_frame"] for d in detectors.values() if d["ms_per_frame"]), default=None)
+    overhead = filtered.us_per_frame / 1000 / fastest * 100 if fastest else None
     polling = await measure(64, 3 if quick else 20, _port())
     action_ms = await interlock_ms(5 if quick else 30)
 
@@ -53,7 +54,11 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         print(f"  {name:<34} {d.get('ms_per_frame')!s:>8} {d.get('p95_ms', '')!s:>8}   {d.get('note', '')}")
     print(
         f"rule engine: {filtered.us_per_frame:.0f} µs/frame"
-        + (f" = {overhead:.2f} % of HOG's time (target < 5 %)" if overhead is not None else "")
+        + (
+            f" = {overhead:.3f} % of the fastest detector's time (target < 5 %)"
+            if overhead is not None
+            else ""
+        )
     )
     print(
         f"scripted shift ({scene.duration_s / 3600:.2f} h, {filtered.violations} real violations,"
@@ -77,7 +82,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         "bench": "edge",
         "detectors": detectors,
         "rule_engine_us_per_frame": round(filtered.us_per_frame, 1),
-        "rule_engine_percent_of_hog": round(overhead, 3) if overhead is not None else None,
+        "rule_engine_percent_of_detector": round(overhead, 3) if overhead is not None else None,
         "false_alarm_percent": round(100 * filtered.false_rate, 2),
         "false_alarm_percent_raw": round(100 * raw.false_rate, 2),
         "violations_caught": [filtered.caught, filtered.violations],

@@ -76,6 +76,7 @@ class OnnxDetector:
         self.config = config
         options = ort.SessionOptions()
         options.log_severity_level = 3
+        options.intra_op_num_threads = config.threads
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.input = self.session.get_inputs()[0].name
         side = self.session.get_inputs()[0].shape[2]  # a static export fixes its input size

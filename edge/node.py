@@ -62,6 +62,7 @@ class Node:
         self.fired: list[tuple[str, Fired]] = []  # (alarm id, what fired), newest last
         self.fps: dict[str, float] = {}
         self._gas_alarmed: set[str] = set()
+        self.camera_faults: dict[str, str] = {}
 
     # -- gas ---------------------------------------------------------------------------------
     def gas_ok(self, codes: list[str]) -> bool:
@@ -234,7 +235,11 @@ class Node:
                     else "no reading",
                 }
             )
+        for name, fault in self.camera_faults.items():
+            components.append({"name": name, "kind": "camera", "health": "fault", "detail": fault})
         for name, fps in self.fps.items():
+            if name in self.camera_faults:
+                continue
             components.append(
                 {
                     "name": name,
@@ -272,9 +277,31 @@ class Node:
 
     # -- run ---------------------------------------------------------------------------------
     async def _every(self, seconds: float, job: Callable[[], Any]) -> None:
+        """Run a job forever; one job's bug must not stop gas polling or the interlocks."""
+        failing = False
         while True:
-            await job()
+            try:
+                await job()
+                failing = False
+            except Exception:
+                if not failing:
+                    log.exception("%s failed; retrying every %g s", getattr(job, "__name__", job), seconds)
+                failing = True
             await asyncio.sleep(seconds)
+
+    async def _supervise(self, camera: Camera, retry_s: float = 10.0) -> None:
+        """A camera whose weights are missing or whose stream is gone is a fault in the health report,
+        retried, while the rest of the node keeps working."""
+        while True:
+            try:
+                await self._camera_loop(camera)
+                return
+            except Exception as exc:
+                if camera.name not in self.camera_faults:
+                    log.exception("camera %s failed; retrying every %g s", camera.name, retry_s)
+                self.camera_faults[camera.name] = str(exc)[:200] or type(exc).__name__
+                self.fps[camera.name] = 0.0
+            await asyncio.sleep(retry_s)
 
     async def _camera_loop(self, camera: Camera) -> None:
         from edge.vision.camera import OpenCvSource, ScriptedSource
@@ -292,6 +319,7 @@ class Node:
                 log.info("camera %s: source ended", camera.name)
                 return
             await self.process_frame(camera, frame, detector)
+            self.camera_faults.pop(camera.name, None)
             count += 1
             self.fps[camera.name] = count / max(loop.time() - started, 1e-6)
             if scene is not None:  # a scripted scene plays in real time
@@ -307,7 +335,7 @@ class Node:
             if self.interlock is not None:
                 tg.create_task(self._every(1.0, self.interlock.quiet_alarm_when_due))
             for camera in self.config.cameras:
-                tg.create_task(self._camera_loop(camera))
+                tg.create_task(self._supervise(camera))
 
     async def close(self) -> None:
         for hub in self.hubs.values():

@@ -127,7 +127,11 @@ class Uplink:
         """Forever: drain, then wait (longer while the API is down, up to backoff_max_s)."""
         wait = interval_s
         while True:
-            await self.drain()
+            try:
+                await self.drain()
+            except (httpx.HTTPError, ValueError, OSError) as exc:  # a malformed answer, a full disk
+                log.exception("uplink drain failed")
+                self.down = f"{type(exc).__name__}: {exc}"
             wait = interval_s if self.down is None else min(wait * 2, backoff_max_s)
             await asyncio.sleep(wait)
 

@@ -157,3 +157,55 @@ async def test_dry_run_records_the_cut_but_leaves_the_coil_alone(tmp_path):
     finally:
         await node.close()
         await sim.stop()
+
+
+async def test_a_camera_without_weights_is_a_health_fault_and_gas_keeps_flowing(tmp_path):
+    import asyncio
+
+    from edge.config import OnnxDetector
+    from edge.sim.run import example_site
+
+    sim = example_site("127.0.0.1", 0, leak_after_s=None)
+    port = await sim.start()
+    config = example_config(tmp_path, port=port)
+    config.cameras[0].detector = OnnxDetector(path=str(tmp_path / "not-supplied.onnx"))
+    node = Node(config, clock=lambda: NOW)
+    task = asyncio.create_task(node.run())
+    try:
+        for _ in range(200):
+            if node.camera_faults and len(node.gas.latest) == 3:
+                break
+            await asyncio.sleep(0.05)
+        assert "not found" in node.camera_faults["cam-3"]
+        assert set(node.gas.latest) == {"GD-101", "GD-102", "GD-103"}
+        cam = next(c for c in node.health()["components"] if c["name"] == "cam-3")
+        assert cam["health"] == "fault"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await node.close()
+        await sim.stop()
+
+
+async def test_a_leak_raises_one_gas_alarm_on_the_node_until_it_recovers(tmp_path):
+    from edge.sim.run import example_site
+
+    clock = {"t": NOW}
+    sim = example_site("127.0.0.1", 0, leak_after_s=0)  # 1 → 35 %LEL over 120 s
+    sim.clock = lambda: clock["t"]
+    sim.started_at = NOW
+    port = await sim.start()
+    config = example_config(tmp_path, port=port)
+    node = Node(config, clock=lambda: clock["t"])
+    methane = config.gas[0]
+    try:
+        for _ in range(120):
+            clock["t"] += timedelta(seconds=1)
+            await sim.tick()
+            await node.gas.poll(methane)
+        alarms = [i.body for i in node.outbox.head(1000) if i.kind == "alarm"]
+        assert [a["kind"] for a in alarms] == ["gas_over_limit"]  # crossed 10 %LEL once
+        assert alarms[0]["detail"]["detector"] == "GD-101" and alarms[0]["detail"]["lel_percent"] > 10
+    finally:
+        await node.close()
+        await sim.stop()

@@ -75,6 +75,9 @@ class Outbox:
             [(error[:500], i.seq) for i in items],
         )
 
+    def replace(self, item: Item, body: dict[str, Any]) -> None:
+        self.db.execute("UPDATE outbox SET body = ? WHERE seq = ?", (msgspec.json.encode(body), item.seq))
+
     def bury(self, item: Item, error: str) -> None:
         with self.db:
             self.db.execute("BEGIN")

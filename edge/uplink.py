@@ -101,6 +101,13 @@ class Uplink:
             self.sent += len(items)
             return len(items)
         code = _problem_code(res)
+        if res.status_code == 413 and head.kind == "alarm" and "snapshot_jpeg" in body:
+            # The server takes smaller bodies than our snapshot: the alarm matters more than its image.
+            log.warning("uplink: alarm %s too large for the server; sending it without its snapshot", head.id)
+            lighter = {k: v for k, v in body.items() if k != "snapshot_jpeg"}
+            lighter["detail"] = {**lighter.get("detail", {}), "snapshot_dropped": "413 from the server"}
+            self.outbox.replace(head, lighter)
+            return await self._send([Item(head.seq, head.id, head.kind, lighter)])
         if res.status_code >= 500 or res.status_code in RETRY_LATER or code == "alarm_in_progress":
             self._down(items, f"HTTP {res.status_code} {code}")
             return None

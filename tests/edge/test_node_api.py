@@ -4,6 +4,7 @@ cache from GET /api/devices/permits (and while the API is down), health, and the
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import timedelta
 
 import httpx
@@ -18,7 +19,7 @@ from backend.devices.models import DeviceCommand, DeviceStatus
 from backend.gas.models import GasReading
 from backend.gas.service import register_detector
 from backend.permits.models import Permit
-from edge.node import Node
+from edge.node import Node, snapshot
 from edge.sim.run import example_site
 from edge.sim.scenes import crane
 from edge.vision.base import Frame
@@ -164,3 +165,16 @@ async def test_a_power_cut_stays_latched_until_a_safety_officer_resets_it_throug
     assert sorted(results.values()) == [("done", 5), ("failed", 7)]
     assert actions.count("interlock.reset_requested") == 2 and "interlock.reset_done" in actions
     assert await node.apply_commands() == 0  # nothing pending any more
+
+
+async def test_an_alarm_too_large_for_the_server_arrives_without_its_snapshot(site, sessionmaker, settings):
+    _plant, _api, _sim, node = site
+    noise = np.random.default_rng(1).integers(0, 255, (480, 640, 3), dtype=np.uint8)
+    big = snapshot(noise)
+    assert len(big) * 4 / 3 > settings.max_body_bytes  # this test's server takes 64 KiB bodies
+    alarm_id = node.raise_alarm("no_helmet", 2, "SA-A1", {"track": 1}, snapshot=big)
+    assert await node.uplink.drain() == 1 and node.outbox.dead() == []
+    async with transaction(sessionmaker) as db:
+        alarm = await db.get(Alarm, uuid.UUID(alarm_id))
+    assert alarm is not None and alarm.image_path is None
+    assert alarm.detail["snapshot_dropped"] == "413 from the server"

@@ -97,7 +97,6 @@ class Rule(Strict, kw_only=True):
     window_s: Positive = 10.0  # …within this sliding window, per tracked person
     cooldown_s: Annotated[float, msgspec.Meta(ge=0)] = 60.0
     tier: Literal[1, 2] = 2  # 1: on-site alarm coil too
-    linger_s: Positive = 120.0  # loitering only
 
 
 class OnnxDetector(Strict, kw_only=True, tag="onnx"):

@@ -128,6 +128,14 @@ def out_of_scope_work(s: Scene) -> Iterator[Hit]:
             )
 
 
+def loitering(s: Scene) -> Iterator[Hit]:
+    """Someone staying in a watched (`general`) zone: the filter's hold is the dwell time (120 s of 150)."""
+    for p in s.people:
+        for z in s.zones_of(p):
+            if z.kind == "general":
+                yield p.track_id, z, {"track": p.track_id}
+
+
 def guardian_absent(s: Scene) -> Iterator[Hit]:
     """GB 30871 §4.10: the guardian stays at the work site for the whole job."""
     for z in s.zones:
@@ -149,6 +157,7 @@ RULES: dict[str, Rule] = {
     "no_permit_work": no_permit_work,
     "out_of_scope_work": out_of_scope_work,
     "guardian_absent": guardian_absent,
+    "loitering": loitering,
 }
 # Tier 1 sounds the site's alarm coil; the rest notify only. Config overrides per rule.
 DEFAULT_TIER = {

@@ -33,8 +33,18 @@ class Fired:
         return None
 
 
+# Rules whose sensible defaults differ from Rule's (hold 5 s in 10 s, cooldown 60 s).
+DEFAULT_FILTER: dict[str, dict[str, float]] = {
+    "loitering": {"hold_s": 120, "window_s": 150, "cooldown_s": 600},
+    "guardian_absent": {"hold_s": 60, "window_s": 90, "cooldown_s": 300},
+}
+
+
 def default_rules() -> list[Rule]:
-    return [Rule(name=name, tier=DEFAULT_TIER.get(name, 2)) for name in RULES]  # type: ignore[arg-type]
+    return [
+        Rule(name=name, tier=DEFAULT_TIER.get(name, 2), **DEFAULT_FILTER.get(name, {}))  # type: ignore[arg-type]
+        for name in RULES
+    ]
 
 
 class RuleEngine:

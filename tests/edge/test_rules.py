@@ -209,3 +209,13 @@ async def test_a_leak_raises_one_gas_alarm_on_the_node_until_it_recovers(tmp_pat
     finally:
         await node.close()
         await sim.stop()
+
+
+def test_loitering_is_a_long_stay_not_a_walk_past(tmp_path):
+    engine = engine_for(tmp_path)
+    gate = (580.0, 380.0, 620.0, 460.0)  # feet inside Z-GATE
+    walk = Scene(name="walk", duration_s=60, segments=[Segment(id=1, from_s=0, to_s=30, box=gate)])
+    assert play(engine, walk) == []
+    stay = Scene(name="stay", duration_s=200, segments=[Segment(id=2, from_s=0, to_s=200, box=gate)])
+    fired = play(engine_for(tmp_path), stay)
+    assert [k for _t, k in fired] == ["loitering"] and fired[0][0] == pytest.approx(120, abs=1)

@@ -15,13 +15,14 @@ import httpx
 import numpy as np
 
 from backend.core.ids import uuid7
+from edge import server
 from edge.config import Camera, EdgeConfig, GasDetector
 from edge.gas import GasPoller, Latest
 from edge.interlock import Interlock, InterlockFault
 from edge.modbus.hub import ModbusHub
 from edge.outbox import Outbox
 from edge.rules.engine import Fired, RuleEngine, default_rules
-from edge.rules.permits import ActivePermit, PermitBook
+from edge.rules.permits import PermitBook
 from edge.uplink import Uplink, utc_now
 from edge.vision.base import Frame
 from edge.vision.camera import ClipRecorder, jpeg
@@ -167,113 +168,22 @@ class Node:
             log.info("clip written: %s", clip)
         return fired
 
-    # -- server state ------------------------------------------------------------------------
+    # -- server state (edge/server.py) --------------------------------------------------------
     async def refresh_permits(self) -> bool:
-        """Pull the active permits of this node's site; on failure keep judging with the cached ones."""
-        try:
-            raw = await self.uplink.get_json("/api/devices/permits")
-        except (httpx.HTTPError, ValueError) as exc:
-            log.info("permits not refreshed (%s); using %d cached", exc, len(self.permits.permits))
-            return False
-        import msgspec
-
-        self.permits.permits = msgspec.convert(raw, list[ActivePermit])
-        self.permits.fetched_at = self.clock()
-        self.outbox.remember("permits", self.permits.dump())
-        return True
+        return await server.refresh_permits(self)
 
     async def apply_commands(self) -> int:
-        """Carry out what authorised people asked through the API (today: interlock resets), report each."""
-        try:
-            commands = await self.uplink.get_json("/api/devices/commands")
-        except (httpx.HTTPError, ValueError):
-            return 0
-        done = 0
-        coils = {z.power_coil for z in self.config.zones if z.cut_power}
-        for c in commands:
-            ok, detail = False, "unsupported command"
-            if c["kind"] == "interlock_reset" and self.interlock is not None:
-                coil = int(c["payload"].get("coil", -1))
-                if coil not in coils:
-                    detail = f"coil {coil} is no zone's power cut on this node"
-                else:
-                    try:
-                        action = await self.interlock.reset(coil, f"command {c['id']}: {c['reason']}")
-                        ok, detail = (
-                            True,
-                            "dry-run: nothing written" if action.dry_run else "coil cleared, read back",
-                        )
-                    except InterlockFault as exc:
-                        detail = str(exc)[:200]
-            try:
-                res = await self.uplink.post_json(
-                    f"/api/devices/commands/{c['id']}/result", {"ok": ok, "detail": detail}
-                )
-            except httpx.HTTPError:
-                return done  # reported next round; a reset is idempotent
-            done += res.status_code < 300
-        return done
+        return await server.apply_commands(self)
 
     async def sync_with_server(self) -> None:
-        await self.refresh_permits()
-        await self.apply_commands()
+        await server.refresh_permits(self)
+        await server.apply_commands(self)
 
     def health(self) -> dict[str, Any]:
-        now = self.clock()
-        components: list[dict[str, str]] = []
-        for d in self.config.gas:
-            latest = self.gas.latest.get(d.code)
-            age = (now - latest.at).total_seconds() if latest else None
-            bad = latest is None or age is None or age > 3 * d.interval_s + 5
-            components.append(
-                {
-                    "name": d.code,
-                    "kind": "gas",
-                    "health": "fault" if bad else "ok",
-                    "detail": f"{latest.value:g} @ {age:.0f}s"
-                    if latest and age is not None
-                    else "no reading",
-                }
-            )
-        for name, fault in self.camera_faults.items():
-            components.append({"name": name, "kind": "camera", "health": "fault", "detail": fault})
-        for name, fps in self.fps.items():
-            if name in self.camera_faults:
-                continue
-            components.append(
-                {
-                    "name": name,
-                    "kind": "camera",
-                    "health": "ok" if fps > 0 else "fault",
-                    "detail": f"{fps:.1f} fps",
-                }
-            )
-        if self.interlock is not None:
-            components.append(
-                {
-                    "name": "plc",
-                    "kind": "interlock",
-                    "health": "fault" if self.interlock.fault else "ok",
-                    "detail": (self.interlock.fault or f"latched {sorted(self.interlock.latched)}")[:200],
-                }
-            )
-        components.append(
-            {
-                "name": "queue",
-                "kind": "uplink",
-                "health": "ok",
-                "detail": f"depth {self.outbox.depth()}, dead {len(self.outbox.dead())}",
-            }
-        )
-        overall = "ok" if all(c["health"] == "ok" for c in components) else "degraded"
-        return {"health": overall, "components": components[:64]}
+        return server.health(self)
 
     async def report_health(self) -> bool:
-        try:
-            res = await self.uplink.post_json("/api/devices/telemetry", self.health())
-        except httpx.HTTPError:
-            return False
-        return res.status_code < 300
+        return await server.report_health(self)
 
     # -- run ---------------------------------------------------------------------------------
     async def _every(self, seconds: float, job: Callable[[], Any]) -> None:

@@ -133,9 +133,10 @@ async def ingest(
             raise Forbidden(f"检测仪 {r.detector} 不属于本设备", code="detector_not_yours")
         if r.measured_at > now + timedelta(minutes=2):
             raise Invalid(f"检测时间 {r.measured_at.isoformat()} 晚于服务器时间", code="reading_in_future")
-        if (detector.id, r.measured_at) in seen:
-            continue  # the edge resent a batch whose answer it never heard: one reading per instant
-        seen.add((detector.id, r.measured_at))
+        key = (detector.id, r.measured_at, r.lel_percent, r.o2_percent)
+        if key in seen:
+            continue  # the edge resent a batch whose answer it never heard: the same reading, stored once
+        seen.add(key)
         ok, _text = judge(detector.gas, r.lel_percent, r.o2_percent, policy)
         rows.append(
             GasReading(
@@ -156,19 +157,21 @@ async def ingest(
 
 async def _already_stored(
     db: AsyncSession, detectors: list[GasDetector], readings: Sequence[ReadingIn]
-) -> set[tuple[uuid.UUID, datetime]]:
-    """(detector, instant) pairs of this batch the server already holds."""
+) -> set[tuple[uuid.UUID, datetime, float | None, float | None]]:
+    """(detector, instant, values) of this batch's readings that the server already holds."""
     if not detectors or not readings:
         return set()
     instants = {r.measured_at for r in readings}
     found = await db.execute(
-        select(GasReading.detector_id, GasReading.measured_at).where(
+        select(
+            GasReading.detector_id, GasReading.measured_at, GasReading.lel_percent, GasReading.o2_percent
+        ).where(
             GasReading.detector_id.in_([d.id for d in detectors]),
             GasReading.measured_at >= min(instants),
             GasReading.measured_at <= max(instants),
         )
     )
-    return {(d, m) for d, m in found.all() if m in instants}
+    return {(d, m, lel, o2) for d, m, lel, o2 in found.all() if m in instants}
 
 
 async def lock_state(db: AsyncSession, area_id: uuid.UUID, now: datetime, policy: GasPolicy) -> LockState:

@@ -22,6 +22,7 @@ BENCHES: dict[str, str] = {
     "alarms": "backend.alarms.bench:run",
     "registry": "backend.registry.bench:run",
     "badge": "backend.badges.bench:run",
+    "edge": "edge.bench.run:run",
 }
 
 

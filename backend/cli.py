@@ -20,6 +20,7 @@ from backend.jobs import cli as jobs_cli
 from backend.ledger import cli as ledger_cli
 from backend.permits import cli as permits_cli
 from backend.registry import cli as registry_cli
+from edge import cli as edge_cli
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -188,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     devices_cli.register(sub)
     registry_cli.register(sub)
     badges_cli.register(sub)
+    edge_cli.register(sub)
     bench.register(sub)
     return parser
 

@@ -6,7 +6,7 @@ from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSessi
 from backend.badges.models import BadgePhoto, BadgeScan
 from backend.db.base import Base
 from backend.db.changes import ChangeLog
-from backend.devices.models import DeviceNonce, DeviceStatus, DeviceToken
+from backend.devices.models import DeviceCommand, DeviceNonce, DeviceStatus, DeviceToken
 from backend.gas.models import GasDetector, GasReading
 from backend.integrations.models import OutboxMessage
 from backend.jobs.models import SchedulerLease, Timer
@@ -55,6 +55,7 @@ __all__ = [
     "Contractor",
     "Deputy",
     "Device",
+    "DeviceCommand",
     "DeviceNonce",
     "DeviceStatus",
     "DeviceToken",

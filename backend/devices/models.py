@@ -55,3 +55,22 @@ class DeviceStatus(Base):
     health: Mapped[str] = mapped_column(String(16), default="ok")  # ok | degraded | fault
     components: Mapped[list[Any]] = mapped_column(default=list)
     reported_at: Mapped[datetime] = mapped_column()
+
+
+class DeviceCommand(IdMixin, Base):
+    """An instruction a person gave a device through the API; today only `interlock_reset`: clearing a
+    power cut an edge node latched (docs/edge.md "Interlocks"). The device fetches pending commands
+    and reports each one's result; request and result are both in the audit log."""
+
+    __tablename__ = "device_commands"
+    __table_args__ = (Index("ix_device_commands_device_id_done_at", "device_id", "done_at"),)
+
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("devices.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reason: Mapped[str] = mapped_column(String(300))
+    requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))
+    requested_at: Mapped[datetime] = mapped_column()
+    done_at: Mapped[datetime | None] = mapped_column(default=None)
+    result: Mapped[str | None] = mapped_column(String(16), default=None)  # done | failed
+    result_detail: Mapped[str] = mapped_column(String(200), default="")

@@ -8,17 +8,28 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.alarms.access import require_watch
 from backend.auth.models import Device
 from backend.bus.after_commit import publish_after_commit
-from backend.core.errors import NotFound
-from backend.devices import service
-from backend.devices.schemas import DeviceCreate, DeviceOut, DeviceStatusOut, TelemetryIn
+from backend.core.errors import Forbidden, NotFound
+from backend.devices import commands, service
+from backend.devices.commands import command_out
+from backend.devices.schemas import (
+    CommandOut,
+    CommandResultIn,
+    DeviceCreate,
+    DeviceOut,
+    DeviceStatusOut,
+    InterlockResetIn,
+    TelemetryIn,
+)
 from backend.http.deps import Caller, Db, Now
 from backend.org.models import OrgUnit
 from backend.people.service import unit_by_code
+from backend.permits import active as active_permits
+from backend.permits.schemas import ActivePermitOut
 
 BOARD_TOPIC = "board"
 
@@ -72,6 +83,45 @@ class DevicesController(Controller):
             event = {"type": "device", "site_id": str(device.site_id), "device": msgspec.to_builtins(out)}
             publish_after_commit(db, BOARD_TOPIC, event)
         return {"ok": True}
+
+    @get("/permits", operation_id="listDevicePermits", dependencies=DEVICE_AUTH)
+    async def permits(self, db: Db, device: DeviceCaller, now: Now) -> list[ActivePermitOut]:
+        """The permits in force on the device's site, for an edge node's offline cache."""
+        if device.kind != "edge" or device.site_id is None:
+            raise Forbidden("只有登记在厂区的边缘节点可以查询作业票", code="device_kind")
+        return await active_permits.for_site(db, device.site_id, now)
+
+    @post("/{device_id:uuid}/interlock-reset", operation_id="resetInterlock", status_code=201)
+    async def interlock_reset(
+        self,
+        data: JSONBody[InterlockResetIn],
+        db: Db,
+        principal: Caller,
+        now: Now,
+        device_id: FromPath[uuid.UUID],
+    ) -> CommandOut:
+        """A safety officer clears a power cut the edge node latched; the node picks it up and reports."""
+        return command_out(await commands.request_reset(db, principal, device_id, data, now))
+
+    @get("/commands", operation_id="listDeviceCommands", dependencies=DEVICE_AUTH)
+    async def pending_commands(self, db: Db, device: DeviceCaller) -> list[CommandOut]:
+        return [command_out(c) for c in await commands.pending(db, device)]
+
+    @post(
+        "/commands/{command_id:uuid}/result",
+        operation_id="reportCommand",
+        dependencies=DEVICE_AUTH,
+        status_code=200,
+    )
+    async def command_result(
+        self,
+        data: JSONBody[CommandResultIn],
+        db: Db,
+        device: DeviceCaller,
+        now: Now,
+        command_id: FromPath[uuid.UUID],
+    ) -> CommandOut:
+        return command_out(await commands.report(db, device, command_id, data, now))
 
     @get("/status", operation_id="listDeviceStatus")
     async def status(

@@ -88,3 +88,26 @@ class DeviceStatusOut(msgspec.Struct, kw_only=True):
     online: bool
     components: list[Any]
     reported_at: datetime
+
+
+class InterlockResetIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A person's reset of a latched power cut on an edge node (the coil the node latched)."""
+
+    coil: Annotated[int, msgspec.Meta(ge=0, le=65535)]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+
+
+class CommandOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    kind: str
+    payload: dict[str, Any]
+    reason: str
+    requested_at: datetime
+    done_at: datetime | None = None
+    result: str | None = None
+    result_detail: str = ""
+
+
+class CommandResultIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    ok: bool
+    detail: Annotated[str, msgspec.Meta(max_length=200)] = ""

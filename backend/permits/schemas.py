@@ -254,3 +254,13 @@ class WorkTypeOut(msgspec.Struct, kw_only=True):
 
 
 GradeOut = GradeResult
+
+
+class ActivePermitOut(msgspec.Struct, kw_only=True):
+    """What an edge node caches to judge unpermitted / out-of-scope work offline (docs/edge.md)."""
+
+    number: str
+    area_code: str
+    work_type: str
+    status: str
+    valid_until: datetime

@@ -1,0 +1,1 @@
+"""`tezuo bench edge`: detector time per frame, rule-engine overhead, polling CPU, false alarms, latency."""

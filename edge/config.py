@@ -1,0 +1,168 @@
+"""edge.toml: uplink, Modbus buses, gas detectors, PLC, cameras, zones and rules (msgspec-checked)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+
+Positive = Annotated[float, msgspec.Meta(gt=0)]
+Unit = Annotated[int, msgspec.Meta(ge=0, le=247)]
+Address = Annotated[int, msgspec.Meta(ge=0, le=65535)]
+
+
+class Strict(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Base: an unknown key in edge.toml is a typo, and a typo is an error."""
+
+
+class Uplink(Strict, kw_only=True):
+    url: str  # the API, e.g. https://tezuo.example.com
+    token: str  # the device token `tzd_…` from `tezuo gas edge-node`
+    batch: Annotated[int, msgspec.Meta(ge=1, le=500)] = 100
+    timeout_s: Positive = 5.0
+    interval_s: Positive = 1.0  # drain cadence while the queue is empty
+    backoff_max_s: Positive = 60.0
+    permits_every_s: Positive = 30.0
+    health_every_s: Positive = 30.0
+
+
+class Bus(Strict, kw_only=True):
+    """One Modbus line: TCP (framer `socket`), RTU over a serial port, or RTU framing over TCP."""
+
+    name: str
+    transport: Literal["tcp", "serial"] = "tcp"
+    framer: Literal["socket", "rtu"] = "socket"
+    host: str = "127.0.0.1"
+    port: int = 502
+    serial_port: str = "/dev/ttyUSB0"
+    baudrate: int = 9600
+    timeout_s: Positive = 1.0
+    frame_delay_ms: Annotated[float, msgspec.Meta(ge=0)] = 20.0  # quiet time between two frames
+    backoff_initial_s: Positive = 1.0
+    backoff_max_s: Positive = 60.0
+
+
+class GasDetector(Strict, kw_only=True):
+    """A detector's register map. `reports` says what the scaled register value is."""
+
+    code: str  # the detector code registered on the server (`tezuo gas detector`)
+    bus: str
+    unit: Unit = 1
+    address: Address
+    register: Literal["holding", "input"] = "holding"
+    type: Literal["uint16", "int16", "uint32", "int32", "float32"] = "uint16"
+    word_order: Literal["big", "little"] = "big"
+    scale: float = 1.0  # value = raw × scale
+    gas: str  # calibration gas, e.g. methane, hydrogen_sulfide
+    lel_vol_percent: Positive  # its LEL in % v/v (methane 5.0, H₂S 4.0)
+    reports: Literal["lel_percent", "ppm", "vol_percent", "o2_percent"] = "lel_percent"
+    interval_s: Positive = 1.0
+    alarm_lel_percent: Positive | None = None  # raise gas_over_limit on the node itself above this
+
+
+class Plc(Strict, kw_only=True):
+    bus: str
+    unit: Unit = 1
+    alarm_coil: Address | None = None  # the on-site audible/visual alarm (声光报警)
+    dry_run: bool = False  # log what would be written, write nothing
+    alarm_hold_s: Positive = 30.0  # the alarm coil stays on this long after the last tier-1 alarm
+
+
+ZoneKind = Literal["general", "height", "crane_radius", "confined_entrance", "no_go"]
+
+
+class Zone(Strict, kw_only=True):
+    """A polygon in a camera's image (pixels), bound to a plant area by its code."""
+
+    code: str
+    area_code: str
+    camera: str
+    kind: ZoneKind = "general"
+    polygon: Annotated[list[tuple[float, float]], msgspec.Meta(min_length=3)]
+    permit_types: list[str] = []  # work types a permit must have for activity here to be permitted
+    gas_detectors: list[str] = []  # detector codes that clear entry (confined spaces)
+    max_people: int | None = None  # crowding limit (manholes)
+    power_coil: Address | None = None  # the PLC coil that cuts this zone's equipment power
+    cut_power: bool = False  # the operator wired and enabled the cut (需预接PLC控制模块)
+
+
+class Rule(Strict, kw_only=True):
+    """A behaviour rule and its persistence filter; `kind` is the alarm kind the server routes."""
+
+    name: str
+    enabled: bool = True
+    hold_s: Annotated[float, msgspec.Meta(ge=0)] = 5.0  # the violation must add up to this…
+    window_s: Positive = 10.0  # …within this sliding window, per tracked person
+    cooldown_s: Annotated[float, msgspec.Meta(ge=0)] = 60.0
+    tier: Literal[1, 2] = 2  # 1: on-site alarm coil too
+
+
+class OnnxDetector(Strict, kw_only=True, tag="onnx"):
+    path: str
+    input_size: int = 640
+    confidence: float = 0.35
+    iou: float = 0.45
+    labels: list[str] = []  # class names in the model's order (COCO's when empty and 80 classes)
+    threads: Annotated[int, msgspec.Meta(ge=0)] = 0  # onnxruntime intra-op threads; 0: one per core
+
+
+class UltralyticsDetector(Strict, kw_only=True, tag="ultralytics"):
+    path: str
+    input_size: int = 640
+    confidence: float = 0.35
+
+
+class HogDetector(Strict, kw_only=True, tag="hog"):
+    stride: int = 8
+    scale: float = 1.05
+    min_score: float = 0.3
+
+
+class ScriptedDetector(Strict, kw_only=True, tag="scripted"):
+    script: str  # a JSON file of frames (edge/sim/scenes.py writes them) or a built-in scene name
+
+
+DetectorConfig = OnnxDetector | UltralyticsDetector | HogDetector | ScriptedDetector
+
+
+class Camera(Strict, kw_only=True):
+    name: str
+    source: str  # file path, rtsp://…, http://… (anything cv2.VideoCapture opens), or "scripted"
+    detector: DetectorConfig
+    sample_fps: Positive = 2.0
+    clip_s: Positive = 10.0  # the clip written around an alarm: this much before and after
+
+
+class EdgeConfig(Strict, kw_only=True):
+    node: str = "edge"
+    data_dir: str = "var/edge"  # the queue (SQLite), snapshots and clips
+    uplink: Uplink
+    buses: list[Bus] = []
+    gas: list[GasDetector] = []
+    plc: Plc | None = None
+    cameras: list[Camera] = []
+    zones: list[Zone] = []
+    rules: list[Rule] = []
+
+    def __post_init__(self) -> None:
+        buses = {b.name for b in self.buses}
+        for d in self.gas:
+            if d.bus not in buses:
+                raise ValueError(f"gas detector {d.code}: no bus named {d.bus!r}")
+        if self.plc is not None and self.plc.bus not in buses:
+            raise ValueError(f"plc: no bus named {self.plc.bus!r}")
+        cameras = {c.name for c in self.cameras}
+        for z in self.zones:
+            if z.camera not in cameras:
+                raise ValueError(f"zone {z.code}: no camera named {z.camera!r}")
+            if z.cut_power and (self.plc is None or z.power_coil is None):
+                raise ValueError(f"zone {z.code}: cut_power needs a [plc] and a power_coil")
+
+
+def load(path: str | Path) -> EdgeConfig:
+    """Read and check edge.toml; errors name the key that is wrong."""
+    with open(path, "rb") as f:
+        raw = tomllib.load(f)
+    return msgspec.convert(raw, EdgeConfig)

@@ -1,0 +1,1 @@
+"""Modbus: one hub per bus (lock, inter-frame delay, reconnect with backoff), register decoding."""

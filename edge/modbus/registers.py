@@ -1,0 +1,51 @@
+"""Register words → numbers (pymodbus's converter) and a detector's value → %LEL / O₂ %."""
+
+from __future__ import annotations
+
+from pymodbus.client import AsyncModbusTcpClient
+
+from edge.config import GasDetector
+
+_TYPES = {
+    "uint16": AsyncModbusTcpClient.DATATYPE.UINT16,
+    "int16": AsyncModbusTcpClient.DATATYPE.INT16,
+    "uint32": AsyncModbusTcpClient.DATATYPE.UINT32,
+    "int32": AsyncModbusTcpClient.DATATYPE.INT32,
+    "float32": AsyncModbusTcpClient.DATATYPE.FLOAT32,
+}
+
+
+def word_count(kind: str) -> int:
+    return _TYPES[kind].value[1]
+
+
+def decode(words: list[int], kind: str, word_order: str = "big") -> float:
+    value = AsyncModbusTcpClient.convert_from_registers(
+        words,
+        _TYPES[kind],
+        word_order="little" if word_order == "little" else "big",
+    )
+    assert isinstance(value, int | float)
+    return float(value)
+
+
+def encode(value: float, kind: str, word_order: str = "big") -> list[int]:
+    """The simulator's half: a number as the detector would hold it in its registers."""
+    number: int | float = value if kind == "float32" else round(value)
+    return AsyncModbusTcpClient.convert_to_registers(
+        number, _TYPES[kind], word_order="little" if word_order == "little" else "big"
+    )
+
+
+def to_reading(d: GasDetector, value: float) -> tuple[float | None, float | None]:
+    """(lel_percent, o2_percent) of a scaled value, by what the detector reports.
+
+    ppm → % v/v is ÷ 10 000; % v/v → %LEL is ÷ the gas's LEL × 100.
+    """
+    if d.reports == "o2_percent":
+        return None, round(value, 3)
+    if d.reports == "ppm":
+        value = value / 10_000
+    if d.reports in ("ppm", "vol_percent"):
+        value = value / d.lel_vol_percent * 100
+    return round(value, 4), None

@@ -1,0 +1,1 @@
+"""Behaviour rules over tracked detections and zones, each behind a persistence filter."""

@@ -1,0 +1,1 @@
+"""Cameras, detectors behind one interface (lazy registry), frames and the alarm clip ring buffer."""

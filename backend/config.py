@@ -37,6 +37,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_pool_size: int = 10
     # How long a push worker owns a message it is sending; a worker that dies holds it this long.
     push_lease_seconds: float = 30.0
+    # Person–certificate verification (backend/media, docs/media.md): the face engine ("dlib", or
+    # "arcface" with an operator-supplied model directory), its match threshold (None: the
+    # engine's default), how long enrolled face templates are kept, the practical exam's minimum.
+    face_engine: str = "dlib"
+    face_model_dir: Path | None = None
+    face_threshold: float | None = None
+    face_retention_days: int = 365
+    exam_min_seconds: float = 180.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -100,4 +108,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         alarm_routing=Path(env["TEZUO_ALARM_ROUTING"]) if env.get("TEZUO_ALARM_ROUTING") else None,
         push_lease_seconds=float(env.get("TEZUO_PUSH_LEASE_SECONDS", "30")),
         db_pool_size=int(env.get("TEZUO_DB_POOL_SIZE", "10")),
+        face_engine=env.get("TEZUO_FACE_ENGINE", "dlib"),
+        face_model_dir=Path(env["TEZUO_FACE_MODEL_DIR"]) if env.get("TEZUO_FACE_MODEL_DIR") else None,
+        face_threshold=float(env["TEZUO_FACE_THRESHOLD"]) if env.get("TEZUO_FACE_THRESHOLD") else None,
+        face_retention_days=int(env.get("TEZUO_FACE_RETENTION_DAYS", "365")),
+        exam_min_seconds=float(env.get("TEZUO_EXAM_MIN_SECONDS", "180")),
     )

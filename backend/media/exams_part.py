@@ -104,7 +104,12 @@ async def add_video(
         entity="exam_video",
         entity_id=row.id,
         actor_id=actor_id,
-        details={"person_id": str(person.id), "sha256": sha256, "size": size, "duration_s": row.duration_s},
+        details={
+            "person_id": str(person.id),
+            "sha256": sha256,
+            "size": size,
+            "duration_ms": int(row.duration_s * 1000),
+        },
     )
     _keep(upload, exam_dir(settings) / row.file)  # last: nothing is stored when a check refused it
     return row
@@ -155,6 +160,6 @@ async def review(
         entity="exam_video",
         entity_id=row.id,
         actor_id=ctx.actor_id,
-        details={"passed": passed, "steps": row.steps},
+        details={"passed": passed, "steps": [[m["step"], int(m["at_s"] * 1000)] for m in row.steps]},
     )
     return row

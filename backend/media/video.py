@@ -92,7 +92,8 @@ def write_clip(path: Path, frames: list[np.ndarray], fps: int = 10, codec: str =
     h, w = frames[0].shape[:2]
     with av.open(str(path), "w") as box:
         stream: Any = box.add_stream(codec, rate=fps)
-        stream.width, stream.height, stream.pix_fmt = w - w % 2, h - h % 2, "yuv420p"
+        stream.width, stream.height = w - w % 2, h - h % 2
+        stream.pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
         for rgb in frames:
             frame = av.VideoFrame.from_ndarray(
                 np.ascontiguousarray(rgb[: h - h % 2, : w - w % 2]), format="rgb24"

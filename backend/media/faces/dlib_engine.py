@@ -43,9 +43,11 @@ class DlibEngine:
 
         detector, predictor, _ = self._load()
         img = np.ascontiguousarray(rgb)
-        upsample = 1 if max(img.shape[:2]) < 1000 else 0  # small faces in small images
+        rects = detector(img, 0)
+        if not rects and max(img.shape[:2]) < 1000:  # a small face in a small image: look closer
+            rects = detector(img, 1)
         out = []
-        for rect in detector(img, upsample):
+        for rect in rects:
             shape = predictor(img, rect)
             pts = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
             out.append(Face((rect.left(), rect.top(), rect.right(), rect.bottom()), pts))

@@ -17,6 +17,7 @@ from backend.gas import cli as gas_cli
 from backend.integrations import cli as integrations_cli
 from backend.jobs import cli as jobs_cli
 from backend.ledger import cli as ledger_cli
+from backend.media import cli as media_cli
 from backend.permits import cli as permits_cli
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -184,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     permits_cli.register(sub)
     gas_cli.register(sub)
     devices_cli.register(sub)
+    media_cli.register(sub)
     bench.register(sub)
     return parser
 

@@ -16,6 +16,8 @@ import { SignIn } from "./pages/SignIn";
 import { useRoute } from "./router";
 import { useStore } from "./store";
 import { startSync, stopSync } from "./sync/live";
+import { ScanCertificate } from "./media/ScanCertificate";
+import { ScanReview } from "./media/ScanReview";
 import { Ledger } from "./workers/Ledger";
 import { MyCertificates } from "./workers/MyCertificates";
 
@@ -29,6 +31,8 @@ function Page() {
     if (route.name === "permitNew") return <PermitApply />;
     if (route.name === "permit") return <PermitView id={route.id} />;
     if (route.name === "certificates") return <MyCertificates />;
+    if (route.name === "scan") return <ScanCertificate personId={route.personId ?? auth.me.person_id} />;
+    if (route.name === "scans") return <ScanReview scanId={route.scanId} />;
     if (route.name === "ledger") return <Ledger view={route.view} />;
     if (route.name === "alarms") return <Alarms me={auth.me} />;
     if (route.name === "alarm") return <AlarmDetail id={route.id} />;

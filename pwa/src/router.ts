@@ -1,5 +1,6 @@
 /** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`, `#/permits/new`, `#/permits/<id>`,
- * `#/certificates`, `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`, `#/board[/<site>]`. */
+ * `#/certificates`, `#/scan[/<person>]`, `#/scans[/<scan>]`, `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`,
+ * `#/board[/<site>]`. */
 
 import { useEffect, useState } from "preact/hooks";
 
@@ -11,6 +12,8 @@ export type Route =
   | { name: "permitNew" }
   | { name: "permit"; id: string }
   | { name: "certificates" }
+  | { name: "scan"; personId: string | null }
+  | { name: "scans"; scanId: string | null }
   | { name: "ledger"; view: LedgerView }
   | { name: "alarms" }
   | { name: "alarm"; id: string }
@@ -34,6 +37,8 @@ export function parseHash(hash: string): Route {
   if (head === "permits" && rest[0] === "new") return { name: "permitNew" };
   if (head === "permits" && rest[0]) return { name: "permit", id: decode(rest[0]) };
   if (head === "certificates") return { name: "certificates" };
+  if (head === "scan") return { name: "scan", personId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
+  if (head === "scans") return { name: "scans", scanId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   if (head === "ledger") return { name: "ledger", view: rest[0] === "shadow" || rest[0] === "import" ? rest[0] : "list" };
   if (head === "alarms") return rest[0] && ID.test(rest[0]) ? { name: "alarm", id: rest[0] } : { name: "alarms" };
   if (head === "board") return { name: "board", siteId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
@@ -54,6 +59,10 @@ export function hrefOf(route: Route): string {
       return `#/permits/${encodeURIComponent(route.id)}`;
     case "certificates":
       return "#/certificates";
+    case "scan":
+      return route.personId ? `#/scan/${route.personId}` : "#/scan";
+    case "scans":
+      return route.scanId ? `#/scans/${route.scanId}` : "#/scans";
     case "ledger":
       return route.view === "list" ? "#/ledger" : `#/ledger/${route.view}`;
     case "alarms":

@@ -24,6 +24,9 @@ export function MyCertificates() {
         ← {t("qual.back")}
       </a>
       <h1 class="page-title">{t("qual.mine.title")}</h1>
+      <a class="btn" href={hrefOf({ name: "scan", personId: null })} data-testid="link-scan">
+        {t("media.scan.link")}
+      </a>
       <ErrorNote message={error} />
       {file?.frozen && (
         <p class="note note-error" role="alert" data-testid="frozen-banner">

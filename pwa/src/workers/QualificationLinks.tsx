@@ -16,10 +16,18 @@ export function QualificationLinks({ tab }: { tab: Tab }) {
   }
   if (tab === "manager" || tab === "inspector") {
     return (
-      <a class="card card-link" href={hrefOf({ name: "ledger", view: "list" })} data-testid="link-ledger">
-        <h2 class="card-title">{t("qual.ledger.title")}</h2>
-        <p class="muted">{t("qual.ledger.lead")}</p>
-      </a>
+      <>
+        <a class="card card-link" href={hrefOf({ name: "ledger", view: "list" })} data-testid="link-ledger">
+          <h2 class="card-title">{t("qual.ledger.title")}</h2>
+          <p class="muted">{t("qual.ledger.lead")}</p>
+        </a>
+        {tab === "manager" && (
+          <a class="card card-link" href={hrefOf({ name: "scans", scanId: null })} data-testid="link-scans">
+            <h2 class="card-title">{t("media.queue.title")}</h2>
+            <p class="muted">{t("media.queue.lead")}</p>
+          </a>
+        )}
+      </>
     );
   }
   return null;

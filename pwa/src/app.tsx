@@ -16,6 +16,7 @@ import { SignIn } from "./pages/SignIn";
 import { useRoute } from "./router";
 import { useStore } from "./store";
 import { startSync, stopSync } from "./sync/live";
+import { Liveness } from "./media/Liveness";
 import { ScanCertificate } from "./media/ScanCertificate";
 import { ScanReview } from "./media/ScanReview";
 import { Ledger } from "./workers/Ledger";
@@ -33,6 +34,7 @@ function Page() {
     if (route.name === "certificates") return <MyCertificates />;
     if (route.name === "scan") return <ScanCertificate personId={route.personId ?? auth.me.person_id} />;
     if (route.name === "scans") return <ScanReview scanId={route.scanId} />;
+    if (route.name === "liveness") return <Liveness personId={auth.me.person_id} />;
     if (route.name === "ledger") return <Ledger view={route.view} />;
     if (route.name === "alarms") return <Alarms me={auth.me} />;
     if (route.name === "alarm") return <AlarmDetail id={route.id} />;

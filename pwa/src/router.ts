@@ -1,5 +1,5 @@
 /** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`, `#/permits/new`, `#/permits/<id>`,
- * `#/certificates`, `#/scan[/<person>]`, `#/scans[/<scan>]`, `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`,
+ * `#/certificates`, `#/scan[/<person>]`, `#/scans[/<scan>]`, `#/liveness`, `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`,
  * `#/board[/<site>]`. */
 
 import { useEffect, useState } from "preact/hooks";
@@ -14,6 +14,7 @@ export type Route =
   | { name: "certificates" }
   | { name: "scan"; personId: string | null }
   | { name: "scans"; scanId: string | null }
+  | { name: "liveness" }
   | { name: "ledger"; view: LedgerView }
   | { name: "alarms" }
   | { name: "alarm"; id: string }
@@ -38,6 +39,7 @@ export function parseHash(hash: string): Route {
   if (head === "permits" && rest[0]) return { name: "permit", id: decode(rest[0]) };
   if (head === "certificates") return { name: "certificates" };
   if (head === "scan") return { name: "scan", personId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
+  if (head === "liveness") return { name: "liveness" };
   if (head === "scans") return { name: "scans", scanId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   if (head === "ledger") return { name: "ledger", view: rest[0] === "shadow" || rest[0] === "import" ? rest[0] : "list" };
   if (head === "alarms") return rest[0] && ID.test(rest[0]) ? { name: "alarm", id: rest[0] } : { name: "alarms" };
@@ -63,6 +65,8 @@ export function hrefOf(route: Route): string {
       return route.personId ? `#/scan/${route.personId}` : "#/scan";
     case "scans":
       return route.scanId ? `#/scans/${route.scanId}` : "#/scans";
+    case "liveness":
+      return "#/liveness";
     case "ledger":
       return route.view === "list" ? "#/ledger" : `#/ledger/${route.view}`;
     case "alarms":

@@ -83,4 +83,16 @@ async def test_camera_photo_of_a_certificate_shows_the_parsed_fields(server: Ser
         await expect(field("authority")).to_have_text(card.authority)
         await expect(result).to_contain_text("等待人事或安全员审核确认")
         await expect(result.locator('[data-code="id_mismatch"]')).to_have_count(0)
+
+        # The liveness page: consent first; the face model's weights come from our own origin.
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        await page.goto(f"{server.base_url}/#/liveness")
+        await page.get_by_test_id("consent-grant").click()
+        await page.get_by_test_id("live-start").click()
+        await expect(page.get_by_test_id("live-steps")).to_be_visible(timeout=20_000)
+        # A card held still in front of the camera is no live face: the server refuses it.
+        await expect(page.get_by_test_id("live-result")).to_contain_text("未通过", timeout=90_000)
+        assert f"{server.base_url}/models/human/blazeface.json" in requests
+        assert all(u.startswith((server.base_url, "blob:", "data:")) for u in requests), requests
         await browser.close()

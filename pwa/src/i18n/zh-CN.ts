@@ -399,6 +399,22 @@ export const zhCN = {
   "media.review.problem.item": "请填写准操项目",
   "media.review.problem.number": "请填写证书编号",
   "media.review.problem.issued": "请填写有效期起始日期",
+  "media.live.title": "活体核验（人证一致性）",
+  "media.live.start": "开始核验",
+  "media.live.action.blink": "眨眨眼",
+  "media.live.action.turn_left": "向左转头",
+  "media.live.action.turn_right": "向右转头",
+  "media.live.action.open_mouth": "张张嘴",
+  "media.live.advice.noFace": "请把脸放进画面中",
+  "media.live.advice.closer": "请靠近一点",
+  "media.live.advice.centre": "请先正对镜头",
+  "media.live.advice.do": "请按提示完成当前动作",
+  "media.live.advice.done": "很好，继续下一个动作",
+  "media.live.pass": "核验通过",
+  "media.live.fail": "核验未通过，请重试，或请安全员人工核验",
+  "media.consent.text": "人脸信息属于敏感个人信息。为核验您本人与证书一致，需要处理您的人脸图像：只保存加密的人脸特征，到期自动删除，您可随时撤回同意。",
+  "media.consent.agree": "我同意处理我的人脸信息",
+  "media.consent.fallback": "不同意也可以：请安全员现场人工核验身份证与证书。",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -49,6 +49,7 @@ HANDLERS: dict[str, str] = {
     "integrations.deliver": "backend.integrations.service:deliver_job",
     "alarms.escalate": "backend.alarms.service:escalate",
     "audit.sign_tree_head": "backend.audit.jobs:sign_tree_head",
+    "media.purge_face_templates": "backend.media.jobs:purge_face_templates",
 }
 
 

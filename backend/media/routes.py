@@ -8,14 +8,14 @@ from typing import Any
 
 from litestar import Controller, Request, Router, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from backend.http.deps import Caller, Conf, Db, Now
 from backend.media import images, service
 from backend.media.guards import self_or_managed
 from backend.media.models import CertificateScan
 from backend.media.routes_faces_part import ExamVideosController, FacesController
-from backend.media.schemas import ScanConfirm, ScanOut, ScanReject
+from backend.media.schemas import ScanConfirm, ScanOut, ScanReject, ScanStatus
 from backend.media.views import PERSONAL, _masked, scan_out, shows_full_ids
 from backend.workers import service as workers
 from backend.workers.certificates_part import CertificateInput
@@ -53,22 +53,23 @@ class ScansController(Controller):
         return scan_out(scan, shows_full_ids(principal, scan))
 
     @get("/", operation_id="listCertificateScans")
-    async def pending(self, db: Db, principal: Caller, status: FromQuery[str] = "pending") -> list[ScanOut]:
+    async def pending(
+        self, db: Db, principal: Caller, status: FromQuery[ScanStatus] = "pending"
+    ) -> list[ScanOut]:
         """Scans waiting for (or past) review in the caller's managed scopes, newest first."""
         scopes = sorted({g.scope_path for g in principal.grants if g.role in MANAGE})
         if not scopes:
             return []
         rows = await db.scalars(
             select(CertificateScan)
-            .where(CertificateScan.status == status)
+            .where(
+                CertificateScan.status == status,
+                or_(*[CertificateScan.scope_path.startswith(p) for p in scopes]),
+            )
             .order_by(CertificateScan.created_at.desc())
             .limit(200)
         )
-        return [
-            scan_out(s, shows_full_ids(principal, s))
-            for s in rows
-            if any(s.scope_path.startswith(p) for p in scopes)
-        ]
+        return [scan_out(s, shows_full_ids(principal, s)) for s in rows]
 
     @get("/{scan_id:uuid}", operation_id="getCertificateScan")
     async def read(self, db: Db, principal: Caller, scan_id: FromPath[uuid.UUID]) -> ScanOut:

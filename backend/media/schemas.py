@@ -11,6 +11,8 @@ import msgspec
 
 from backend.auth.schemas import Input
 
+ScanStatus = Literal["pending", "confirmed", "rejected"]
+
 
 class ScanField(msgspec.Struct):
     value: str
@@ -27,7 +29,7 @@ class ScanCheck(msgspec.Struct):
 class ScanOut(msgspec.Struct):
     id: uuid.UUID
     person_id: uuid.UUID
-    status: str
+    status: ScanStatus
     verdict: Literal["green", "amber", "red"]
     family: str | None
     fields: dict[str, ScanField]

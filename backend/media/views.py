@@ -31,7 +31,7 @@ def scan_out(scan: CertificateScan, full: bool) -> ScanOut:
     return ScanOut(
         id=scan.id,
         person_id=scan.person_id,
-        status=scan.status,
+        status=scan.status,  # type: ignore[arg-type]
         verdict=scan.verdict,  # type: ignore[arg-type]
         family=scan.family,
         fields=fields,

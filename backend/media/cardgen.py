@@ -142,7 +142,7 @@ def random_card(rng: random.Random, family: str) -> Card:
         first_issued_on=first.isoformat(),
         valid_from=valid_from.isoformat(),
         valid_until=until.isoformat(),
-        layout=rng.randrange(2),
+        layout=rng.randrange(3),  # 2: a screenshot of the electronic certificate
         date_style=rng.randrange(3),
     )
 
@@ -194,8 +194,33 @@ def _rows(card: Card) -> list[tuple[str, str]]:
     ]
 
 
+def draw_screen(card: Card, portrait: Image.Image | None, font_path: str, width: int = 900) -> Image.Image:
+    """A phone screenshot of the electronic certificate: portrait on top, each label above its value."""
+    rows = _rows(card)
+    height = 560 + 110 * len(rows)
+    img = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 0, width, 120), fill=(22, 93, 160))
+    title = _font(font_path, 40)
+    line = "电子证照 · " + TITLES[card.family][1]
+    draw.text(((width - draw.textlength(line, font=title)) / 2, 38), line, fill=(255, 255, 255), font=title)
+    if portrait is not None:
+        img.paste(portrait.convert("RGB").resize((240, 320)), ((width - 240) // 2, 170))
+    small, big = _font(font_path, 28), _font(font_path, 34)
+    y = 530
+    for label, value in rows:
+        draw.text((70, y), label, fill=(120, 120, 120), font=small)
+        draw.text((70, y + 42), value, fill=(0, 0, 0), font=big)
+        draw.line((70, y + 96, width - 70, y + 96), fill=(225, 225, 225), width=2)
+        y += 110
+    return img
+
+
 def draw_card(card: Card, portrait: Image.Image | None, font_path: str, width: int = 1200) -> Image.Image:
-    """The clean card: title, portrait on the left, label/value rows on the right."""
+    """The clean card: title, portrait on the left, label/value rows on the right (layouts 0 and 1);
+    layout 2 is the electronic certificate's screenshot."""
+    if card.layout == 2:
+        return draw_screen(card, portrait, font_path)
     height = int(width * 0.68)
     bg = {"mem": (236, 244, 250), "mohurd": (248, 244, 230), "samr": (240, 248, 238)}[card.family]
     img = Image.new("RGB", (width, height), bg)

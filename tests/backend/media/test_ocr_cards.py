@@ -3,6 +3,7 @@ and the authenticity checks on what was read."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import date
 from functools import cache
@@ -10,6 +11,7 @@ from functools import cache
 import pytest
 
 from backend.catalog.service import load_catalog
+from backend.media import cardgen, samples
 from backend.media import extract as ex
 from backend.media.checks import run_checks, verdict
 from backend.media.scans_part import read_card
@@ -79,3 +81,11 @@ def test_items_match_by_code_name_alias_or_close_reading():
     assert ex.match_item(catalog, "mohurd", "建筑起重机械司机(塔式起重机)").key == "mohurd:05"
     assert ex.match_item(catalog, "mem", "熔化焊按与热切割作业").key == "mem:02-01"  # one misread glyph
     assert ex.match_item(catalog, "mem", "会计") is None
+
+
+def test_a_screenshot_of_the_electronic_certificate_is_read_label_above_value():
+    card = cardgen.random_card(random.Random(21), "mem")
+    card.layout = 2
+    shot = cardgen.render(card, random.Random(21), portrait=samples.astronaut_portrait())
+    got = read_card(shot, load_catalog())[1]
+    assert {k: got.fields[k].value for k in card.truth()} == card.truth()

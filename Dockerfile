@@ -20,7 +20,10 @@ COPY pyproject.toml README.md ./
 COPY backend/ backend/
 COPY sync/ sync/
 COPY edge/ edge/
-RUN pip install . && rm -rf /src
+# opencv-python (needed by the OCR wheel, `media` extra) loads libGL and GLib at import time.
+RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
+    && rm -rf /var/lib/apt/lists/*
+RUN pip install '.[media]' && rm -rf /src
 
 RUN useradd --system --create-home --uid 10001 --shell /usr/sbin/nologin tezuo \
     && mkdir -p /var/lib/tezuo && chown tezuo:tezuo /var/lib/tezuo

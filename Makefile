@@ -17,7 +17,7 @@ run: install pwa migrate demo serve ## install what is missing, build the PWA, m
 
 test: install pwa lint typecheck pwa-test pytest ## the whole suite: ruff, mypy, pytest (SQLite + PostgreSQL + Chromium e2e), vitest
 
-install: $(VENV)/.installed ## create .venv and install the package with its dev tools
+install: $(VENV)/.installed ## create .venv and install the package with its dev tools and the media models
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -25,7 +25,7 @@ $(VENV)/.installed: pyproject.toml
 	@fc-list :lang=zh 2>/dev/null | grep -q . || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq fonts-noto-cjk; } || echo "note: no CJK font; install fonts-noto-cjk for printable permits"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,media]'
 	@touch $@
 
 pwa: pwa/dist/index.html ## build the PWA into pwa/dist

@@ -23,6 +23,7 @@ from backend.devices.routes import DevicesController
 from backend.gas.routes import GasController
 from backend.http.deps import provide_db, provide_evidence, provide_now, provide_principal, provide_settings
 from backend.http.problems import HANDLERS
+from backend.media.routes import router as media
 from backend.org.routes import OrgController
 from backend.people.routes import PeopleController
 from backend.permits.routes import PermitController
@@ -70,7 +71,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         SyncController,
         qualifications,
     ]
-    handlers += [AlarmsController, PushController, DevicesController, BadgesController]
+    handlers += [AlarmsController, PushController, DevicesController, BadgesController, media]
     handlers.append(RegistryController)
     if settings.pwa_dir.is_dir():
         handlers.append(

@@ -23,6 +23,7 @@ BENCHES: dict[str, str] = {
     "registry": "backend.registry.bench:run",
     "badge": "backend.badges.bench:run",
     "edge": "edge.bench.run:run",
+    "media": "backend.media.bench:run",
 }
 
 

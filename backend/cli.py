@@ -18,6 +18,7 @@ from backend.gas import cli as gas_cli
 from backend.integrations import cli as integrations_cli
 from backend.jobs import cli as jobs_cli
 from backend.ledger import cli as ledger_cli
+from backend.media import cli as media_cli
 from backend.permits import cli as permits_cli
 from backend.registry import cli as registry_cli
 from edge import cli as edge_cli
@@ -190,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     registry_cli.register(sub)
     badges_cli.register(sub)
     edge_cli.register(sub)
+    media_cli.register(sub)
     bench.register(sub)
     return parser
 

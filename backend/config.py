@@ -46,6 +46,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     registry_concurrency: int = 4  # requests in flight at once
     registry_batch: int = 50  # certificates per request (1: the single-query endpoint only)
     registry_page: int = 500  # certificates per checkpoint (a crash re-asks at most one page)
+    # Person–certificate verification (backend/media, docs/media.md): the face engine ("dlib", or
+    # "arcface" with an operator-supplied model directory), its match threshold (None: the
+    # engine's default), how long enrolled face templates are kept, the practical exam's minimum.
+    face_engine: str = "dlib"
+    face_model_dir: Path | None = None
+    face_threshold: float | None = None
+    face_retention_days: int = 365
+    exam_min_seconds: float = 180.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -117,4 +125,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         registry_concurrency=int(env.get("TEZUO_REGISTRY_CONCURRENCY", "4")),
         registry_batch=int(env.get("TEZUO_REGISTRY_BATCH", "50")),
         registry_page=int(env.get("TEZUO_REGISTRY_PAGE", "500")),
+        face_engine=env.get("TEZUO_FACE_ENGINE", "dlib"),
+        face_model_dir=Path(env["TEZUO_FACE_MODEL_DIR"]) if env.get("TEZUO_FACE_MODEL_DIR") else None,
+        face_threshold=float(env["TEZUO_FACE_THRESHOLD"]) if env.get("TEZUO_FACE_THRESHOLD") else None,
+        face_retention_days=int(env.get("TEZUO_FACE_RETENTION_DAYS", "365")),
+        exam_min_seconds=float(env.get("TEZUO_EXAM_MIN_SECONDS", "180")),
     )

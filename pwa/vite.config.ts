@@ -3,12 +3,13 @@ import { fileURLToPath } from "node:url";
 import preact from "@preact/preset-vite";
 import { defineConfig } from "vitest/config";
 
+import { humanModelsPlugin } from "./plugins/human-models.ts";
 import { precachePlugin } from "./plugins/precache-plugin.ts";
 
 const swSource = fileURLToPath(new URL("./src/sw/sw.ts", import.meta.url));
 
 export default defineConfig({
-  plugins: [preact(), precachePlugin(swSource)],
+  plugins: [preact(), precachePlugin(swSource), humanModelsPlugin()],
   build: {
     outDir: "dist",
     emptyOutDir: true,

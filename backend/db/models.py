@@ -11,6 +11,7 @@ from backend.gas.models import GasDetector, GasReading
 from backend.integrations.models import OutboxMessage
 from backend.jobs.models import SchedulerLease, Timer
 from backend.ledger.models import LedgerImport
+from backend.media.models import CertificateScan, ExamVideo, FaceCheck, FaceConsent, FaceTemplate
 from backend.org.models import Area, OrgUnit, SafetyFeature, SitePlan
 from backend.people.models import Contractor, Deputy, Person, RoleAssignment
 from backend.permits.models import (
@@ -50,6 +51,7 @@ __all__ = [
     "Base",
     "Certificate",
     "CertificateEvent",
+    "CertificateScan",
     "Challenge",
     "ChangeLog",
     "Contractor",
@@ -60,6 +62,10 @@ __all__ = [
     "DeviceStatus",
     "DeviceToken",
     "Enrollment",
+    "ExamVideo",
+    "FaceCheck",
+    "FaceConsent",
+    "FaceTemplate",
     "FieldStamp",
     "Freeze",
     "GasAnalysis",

@@ -50,6 +50,7 @@ HANDLERS: dict[str, str] = {
     "alarms.escalate": "backend.alarms.service:escalate",
     "audit.sign_tree_head": "backend.audit.jobs:sign_tree_head",
     "registry.daily_check": "backend.registry.jobs:daily_check",
+    "media.purge_face_templates": "backend.media.jobs:purge_face_templates",
 }
 
 

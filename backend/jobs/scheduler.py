@@ -42,10 +42,11 @@ class Outcome:
 def builtin_seeds() -> list[Seed]:
     from backend.audit import jobs as audit_jobs
     from backend.jobs import builtin
+    from backend.media import jobs as media_jobs
     from backend.registry import jobs as registry_jobs
     from backend.workers import scan_part
 
-    return [builtin.seed, scan_part.seed, audit_jobs.seed, registry_jobs.seed]
+    return [builtin.seed, scan_part.seed, audit_jobs.seed, registry_jobs.seed, media_jobs.seed]
 
 
 class Scheduler:

@@ -21,6 +21,9 @@ import { RegistryPage } from "./registry/RegistryPage";
 import { useRoute } from "./router";
 import { useStore } from "./store";
 import { startSync, stopSync } from "./sync/live";
+import { Liveness } from "./media/Liveness";
+import { ScanCertificate } from "./media/ScanCertificate";
+import { ScanReview } from "./media/ScanReview";
 import { Ledger } from "./workers/Ledger";
 import { MyCertificates } from "./workers/MyCertificates";
 
@@ -34,6 +37,9 @@ function Page() {
     if (route.name === "permitNew") return <PermitApply />;
     if (route.name === "permit") return <PermitView id={route.id} />;
     if (route.name === "certificates") return <MyCertificates />;
+    if (route.name === "scan") return <ScanCertificate personId={route.personId ?? auth.me.person_id} />;
+    if (route.name === "scans") return <ScanReview scanId={route.scanId} />;
+    if (route.name === "liveness") return <Liveness personId={auth.me.person_id} />;
     if (route.name === "ledger") return <Ledger view={route.view} />;
     if (route.name === "alarms") return <Alarms me={auth.me} />;
     if (route.name === "alarm") return <AlarmDetail id={route.id} />;
@@ -43,7 +49,7 @@ function Page() {
       return <RegistryHistory personId={route.personId} back={historyBack(auth.me, route.personId)} />;
     }
     if (route.name === "badge") return <MyCode />;
-    if (route.name === "scan") return <ScanPage />;
+    if (route.name === "verify") return <ScanPage />;
     return <Home me={auth.me} savedAt={auth.savedAt} />;
   }
   if (auth.status === "signedOut") return <SignIn />;

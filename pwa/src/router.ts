@@ -1,7 +1,8 @@
 /** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`, `#/permits/new`, `#/permits/<id>`,
- * `#/certificates`, `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`, `#/board[/<site>]`,
+ * `#/certificates`, `#/scan[/<person>]` (certificate photo), `#/scans[/<scan>]`, `#/liveness`,
+ * `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`, `#/board[/<site>]`,
  * `#/registry`, `#/registry/people/<id>`,
- * `#/badge` (my identity code), `#/scan` (inspector's verification). */
+ * `#/badge` (my identity code), `#/verify` (inspector's identity-code verification). */
 
 import { useEffect, useState } from "preact/hooks";
 
@@ -13,6 +14,9 @@ export type Route =
   | { name: "permitNew" }
   | { name: "permit"; id: string }
   | { name: "certificates" }
+  | { name: "scan"; personId: string | null }
+  | { name: "scans"; scanId: string | null }
+  | { name: "liveness" }
   | { name: "ledger"; view: LedgerView }
   | { name: "alarms" }
   | { name: "alarm"; id: string }
@@ -20,7 +24,7 @@ export type Route =
   | { name: "registry" }
   | { name: "registryHistory"; personId: string }
   | { name: "badge" }
-  | { name: "scan" };
+  | { name: "verify" };
 
 function decode(part: string): string {
   try {
@@ -40,13 +44,16 @@ export function parseHash(hash: string): Route {
   if (head === "permits" && rest[0] === "new") return { name: "permitNew" };
   if (head === "permits" && rest[0]) return { name: "permit", id: decode(rest[0]) };
   if (head === "certificates") return { name: "certificates" };
+  if (head === "scan") return { name: "scan", personId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
+  if (head === "liveness") return { name: "liveness" };
+  if (head === "scans") return { name: "scans", scanId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   if (head === "ledger") return { name: "ledger", view: rest[0] === "shadow" || rest[0] === "import" ? rest[0] : "list" };
   if (head === "alarms") return rest[0] && ID.test(rest[0]) ? { name: "alarm", id: rest[0] } : { name: "alarms" };
   if (head === "registry") {
     return rest[0] === "people" && rest[1] && ID.test(rest[1]) ? { name: "registryHistory", personId: rest[1] } : { name: "registry" };
   }
   if (head === "badge") return { name: "badge" };
-  if (head === "scan") return { name: "scan" };
+  if (head === "verify") return { name: "verify" };
   if (head === "board") return { name: "board", siteId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   return { name: "home" };
 }
@@ -65,6 +72,12 @@ export function hrefOf(route: Route): string {
       return `#/permits/${encodeURIComponent(route.id)}`;
     case "certificates":
       return "#/certificates";
+    case "scan":
+      return route.personId ? `#/scan/${route.personId}` : "#/scan";
+    case "scans":
+      return route.scanId ? `#/scans/${route.scanId}` : "#/scans";
+    case "liveness":
+      return "#/liveness";
     case "ledger":
       return route.view === "list" ? "#/ledger" : `#/ledger/${route.view}`;
     case "alarms":
@@ -79,8 +92,8 @@ export function hrefOf(route: Route): string {
       return `#/registry/people/${route.personId}`;
     case "badge":
       return "#/badge";
-    case "scan":
-      return "#/scan";
+    case "verify":
+      return "#/verify";
   }
 }
 

@@ -109,7 +109,7 @@ async def test_inspector_verifies_codes_offline(server: Server, phone: Phone, tm
             await page.goto(inspector_url)
             await page.get_by_test_id("enroll-button").click()
             await page.get_by_test_id("tab-inspector").click()
-            await page.get_by_test_id("link-scan").click()
+            await page.get_by_test_id("link-verify").click()
             await expect(page.get_by_test_id("data-age")).to_contain_text("分钟前")
             me = await page.evaluate("fetch('/api/auth/me').then(r => r.json()).then(m => m.person_id)")
             await inspector.context.set_offline(True)

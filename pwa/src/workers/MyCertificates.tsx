@@ -24,6 +24,12 @@ export function MyCertificates() {
         ← {t("qual.back")}
       </a>
       <h1 class="page-title">{t("qual.mine.title")}</h1>
+      <a class="btn" href={hrefOf({ name: "scan", personId: null })} data-testid="link-scan">
+        {t("media.scan.link")}
+      </a>
+      <a class="btn" href={hrefOf({ name: "liveness" })} data-testid="link-liveness">
+        {t("media.live.title")}
+      </a>
       <ErrorNote message={error} />
       {file?.frozen && (
         <p class="note note-error" role="alert" data-testid="frozen-banner">

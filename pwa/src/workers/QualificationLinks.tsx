@@ -24,15 +24,21 @@ export function QualificationLinks({ tab }: { tab: Tab }) {
     return (
       <>
         {tab === "inspector" && (
-          <a class="card card-link" href={hrefOf({ name: "scan" })} data-testid="link-scan">
+          <a class="card card-link" href={hrefOf({ name: "verify" })} data-testid="link-verify">
             <h2 class="card-title">{t("badge.link.scan")}</h2>
             <p class="muted">{t("badge.link.scanLead")}</p>
           </a>
         )}
         <a class="card card-link" href={hrefOf({ name: "ledger", view: "list" })} data-testid="link-ledger">
-        <h2 class="card-title">{t("qual.ledger.title")}</h2>
-        <p class="muted">{t("qual.ledger.lead")}</p>
+          <h2 class="card-title">{t("qual.ledger.title")}</h2>
+          <p class="muted">{t("qual.ledger.lead")}</p>
         </a>
+        {tab === "manager" && (
+          <a class="card card-link" href={hrefOf({ name: "scans", scanId: null })} data-testid="link-scans">
+            <h2 class="card-title">{t("media.queue.title")}</h2>
+            <p class="muted">{t("media.queue.lead")}</p>
+          </a>
+        )}
       </>
     );
   }

@@ -1,0 +1,23 @@
+/** Face consent and liveness calls. */
+
+import { api, type Api } from "../api";
+
+export interface Consent {
+  person_id: string;
+  granted: boolean;
+}
+
+export interface FaceCheck {
+  id: string;
+  decision: string;
+  detail: { actions?: string[]; reason?: string; expires_at?: string };
+}
+
+export const consentOf = (person: string, client: Api = api) =>
+  client.request<Consent>("GET", `/api/media/faces/${person}/consent`);
+export const grantConsent = (person: string, client: Api = api) =>
+  client.request<Consent>("POST", `/api/media/faces/${person}/consent`);
+export const startLiveness = (person: string, client: Api = api) =>
+  client.request<FaceCheck>("POST", `/api/media/faces/${person}/liveness`);
+export const sendClip = (checkId: string, clip: Blob, client: Api = api) =>
+  client.send<FaceCheck>("POST", `/api/media/faces/liveness/${checkId}/clip`, clip, clip.type || "video/webm");

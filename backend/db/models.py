@@ -1,6 +1,7 @@
 """Every model, imported once: Alembic's target metadata and the sync registry read this."""
 
 from backend.alarms.models import Alarm, AlarmRecipient
+from backend.analytics.models import AlarmReview, DetectorCalibration
 from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.db.base import Base
@@ -37,6 +38,7 @@ __all__ = [
     "Absence",
     "Alarm",
     "AlarmRecipient",
+    "AlarmReview",
     "ApprovalSlot",
     "Area",
     "Assignment",
@@ -50,6 +52,7 @@ __all__ = [
     "ChangeLog",
     "Contractor",
     "Deputy",
+    "DetectorCalibration",
     "Device",
     "DeviceNonce",
     "DeviceStatus",

@@ -1,0 +1,177 @@
+"""Analytics endpoints: dashboard, one indicator's drill-down, xlsx export, alarm verdicts,
+gas-detector calibrations (entered or imported as CSV) and detector standings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from sqlalchemy import select
+
+from backend.analytics import calibration, reviews, service
+from backend.analytics.schemas import (
+    AlarmReviewIn,
+    AlarmReviewOut,
+    CalibrationImportOut,
+    CalibrationIn,
+    CalibrationOut,
+    DashboardOut,
+    DetectorStateOut,
+    IndicatorDetailOut,
+    UnitRef,
+)
+from backend.analytics.service import ANALYSTS, By, Query
+from backend.analytics.xlsx import XLSX_TYPE, workbook
+from backend.core.errors import Forbidden, Invalid, NotFound
+from backend.gas.models import GasDetector
+from backend.http.deps import Caller, Db, Now
+from backend.org.models import OrgUnit
+
+CSV_MAX_BYTES = 1024 * 1024
+CSV_TYPES = ("text/csv", "text/plain", "application/csv")
+
+
+def _query(
+    unit_id: uuid.UUID,
+    since: datetime | None,
+    until: datetime | None,
+    trade: str | None,
+    person_id: uuid.UUID | None,
+) -> Query:
+    if trade is not None and not 0 < len(trade) <= 40:
+        raise Invalid("工种参数无效", code="trade_invalid")
+    return Query(unit_id=unit_id, since=since, until=until, trade=trade, person_id=person_id)
+
+
+class AnalyticsController(Controller):
+    path = "/api/analytics"
+    tags = ["analytics"]
+
+    @get("/units", operation_id="listAnalyticsUnits")
+    async def units(self, db: Db, principal: Caller) -> list[UnitRef]:
+        """Units whose indicators the caller may read (a role in the unit or above it)."""
+        rows = await db.scalars(select(OrgUnit).where(OrgUnit.deleted_at.is_(None)).order_by(OrgUnit.path))
+        return [service.unit_ref(u) for u in rows if principal.has_role(ANALYSTS, u.path)]
+
+    @get("/dashboard", operation_id="getAnalyticsDashboard")
+    async def dashboard(
+        self,
+        db: Db,
+        principal: Caller,
+        now: Now,
+        unit_id: FromQuery[uuid.UUID],
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+        trade: FromQuery[str | None] = None,
+        person_id: FromQuery[uuid.UUID | None] = None,
+    ) -> DashboardOut:
+        return await service.dashboard(db, principal, _query(unit_id, since, until, trade, person_id), now)
+
+    @get("/indicators/{key:str}", operation_id="getAnalyticsIndicator")
+    async def indicator(
+        self,
+        db: Db,
+        principal: Caller,
+        now: Now,
+        key: FromPath[str],
+        unit_id: FromQuery[uuid.UUID],
+        by: FromQuery[By] = "unit",
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+        trade: FromQuery[str | None] = None,
+        person_id: FromQuery[uuid.UUID | None] = None,
+    ) -> IndicatorDetailOut:
+        """One indicator, broken down one level (child units, trades or people), with its records."""
+        q = _query(unit_id, since, until, trade, person_id)
+        return await service.detail(db, principal, q, key, by, now)
+
+    @get("/export.xlsx", operation_id="exportAnalytics", media_type=XLSX_TYPE)
+    async def export(
+        self,
+        db: Db,
+        principal: Caller,
+        now: Now,
+        unit_id: FromQuery[uuid.UUID],
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+        trade: FromQuery[str | None] = None,
+        person_id: FromQuery[uuid.UUID | None] = None,
+    ) -> Response[bytes]:
+        scope = await service.open_scope(db, principal, _query(unit_id, since, until, trade, person_id), now)
+        name = f"tezuo-analytics-{scope.unit.code}-{scope.until:%Y%m%d}.xlsx"
+        return Response(
+            workbook(scope),
+            media_type=XLSX_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @post("/alarms/{alarm_id:uuid}/review", operation_id="reviewAlarm", status_code=200)
+    async def review(
+        self,
+        data: JSONBody[AlarmReviewIn],
+        db: Db,
+        principal: Caller,
+        now: Now,
+        alarm_id: FromPath[uuid.UUID],
+    ) -> AlarmReviewOut:
+        """Confirm an alarm or mark it a false positive (误报)."""
+        return await reviews.review(db, principal, alarm_id, data, now)
+
+    @post("/calibrations", operation_id="recordCalibration")
+    async def record_calibration(
+        self, data: JSONBody[CalibrationIn], db: Db, principal: Caller, now: Now
+    ) -> CalibrationOut:
+        return await calibration.record(db, principal, data, now)
+
+    @post(
+        "/calibrations/import",
+        operation_id="importCalibrations",
+        status_code=200,
+        request_max_body_size=CSV_MAX_BYTES,
+    )
+    async def import_calibrations(
+        self, request: Request[Any, Any, Any], db: Db, principal: Caller, now: Now
+    ) -> CalibrationImportOut:
+        """A calibration report as CSV (UTF-8, ≤ 1 MiB, header = calibration.CSV_COLUMNS [+ note])."""
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype not in CSV_TYPES:
+            raise Invalid("请上传 CSV 文件 (text/csv)", code="unsupported_type")
+        body = await request.body()
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise Invalid("CSV 须为 UTF-8 编码", code="csv_encoding") from exc
+        return CalibrationImportOut(imported=await calibration.import_csv(db, principal, text, now))
+
+    @get("/detectors", operation_id="listDetectorCalibration")
+    async def detectors(
+        self, db: Db, principal: Caller, now: Now, unit_id: FromQuery[uuid.UUID]
+    ) -> list[DetectorStateOut]:
+        """Each detector under the unit with its latest calibration and flag."""
+        unit = await db.get(OrgUnit, unit_id)
+        if unit is None:
+            raise NotFound("组织单元不存在", code="unit_unknown")
+        if not principal.has_role(ANALYSTS | calibration.CALIBRATORS, unit.path):
+            raise Forbidden("无权查看该单元的检测仪", code="analytics_forbidden")
+        rows = await db.scalars(
+            select(GasDetector)
+            .where(
+                GasDetector.deleted_at.is_(None),
+                GasDetector.scope_path.startswith(unit.path, autoescape=True),
+            )
+            .order_by(GasDetector.code)
+        )
+        return await calibration.standings(db, list(rows), now)
+
+    @get("/detectors/{detector_id:uuid}/calibrations", operation_id="listCalibrations")
+    async def calibrations(
+        self,
+        db: Db,
+        principal: Caller,
+        detector_id: FromPath[uuid.UUID],
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+    ) -> list[CalibrationOut]:
+        return await calibration.history(db, principal, detector_id, limit)

@@ -109,7 +109,11 @@ async def record(
         entity="gas_detector",
         entity_id=d.id,
         actor_id=who.person_id,
-        details={"code": d.code, "deviation_percent": c.deviation_percent, "technician": c.technician},
+        details={
+            "code": d.code,
+            "deviation_percent": f"{c.deviation_percent:.2f}",
+            "technician": c.technician,
+        },
     )
     return calibration_out(c, d.code)
 

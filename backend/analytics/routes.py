@@ -25,12 +25,18 @@ from backend.analytics.schemas import (
 )
 from backend.analytics.service import ANALYSTS, By, Query
 from backend.analytics.xlsx import XLSX_TYPE, workbook
-from backend.core.errors import Forbidden, Invalid, NotFound
+from backend.core.errors import DomainError, Forbidden, Invalid, NotFound
 from backend.gas.models import GasDetector
 from backend.http.deps import Caller, Db, Now
 from backend.org.models import OrgUnit
 
 CSV_MAX_BYTES = 1024 * 1024
+
+
+class UnsupportedType(DomainError):
+    status = 415
+
+
 CSV_TYPES = ("text/csv", "text/plain", "application/csv")
 
 
@@ -138,7 +144,7 @@ class AnalyticsController(Controller):
         """A calibration report as CSV (UTF-8, ≤ 1 MiB, header = calibration.CSV_COLUMNS [+ note])."""
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype not in CSV_TYPES:
-            raise Invalid("请上传 CSV 文件 (text/csv)", code="unsupported_type")
+            raise UnsupportedType("请上传 CSV 文件 (text/csv)", code="unsupported_type")
         body = await request.body()
         try:
             text = body.decode("utf-8-sig")

@@ -19,6 +19,8 @@ describe("hash routes", () => {
     ["#/alarms/not-an-id", { name: "alarms" }],
     ["#/board", { name: "board", siteId: null }],
     ["#/board/0193a7c2-5b1e-7c3d-9e4f-0123456789ab", { name: "board", siteId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" }],
+    ["#/analytics", { name: "analytics", unitId: null }],
+    ["#/analytics/0193a7c2-5b1e-7c3d-9e4f-0123456789ab", { name: "analytics", unitId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" }],
   ])("%j is %j", (hash, route) => {
     expect(parseHash(hash)).toEqual(route);
   });
@@ -34,6 +36,8 @@ describe("hash routes", () => {
       { name: "alarm", id: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" },
       { name: "board", siteId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" },
       { name: "board", siteId: null },
+      { name: "analytics", unitId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" },
+      { name: "analytics", unitId: null },
     ] as const) {
       expect(parseHash(hrefOf(route))).toEqual(route);
     }

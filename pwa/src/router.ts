@@ -1,5 +1,6 @@
 /** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`, `#/permits/new`, `#/permits/<id>`,
- * `#/certificates`, `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`, `#/board[/<site>]`. */
+ * `#/certificates`, `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`, `#/board[/<site>]`,
+ * `#/analytics[/<unit>]`. */
 
 import { useEffect, useState } from "preact/hooks";
 
@@ -14,7 +15,8 @@ export type Route =
   | { name: "ledger"; view: LedgerView }
   | { name: "alarms" }
   | { name: "alarm"; id: string }
-  | { name: "board"; siteId: string | null };
+  | { name: "board"; siteId: string | null }
+  | { name: "analytics"; unitId: string | null };
 
 function decode(part: string): string {
   try {
@@ -36,6 +38,7 @@ export function parseHash(hash: string): Route {
   if (head === "certificates") return { name: "certificates" };
   if (head === "ledger") return { name: "ledger", view: rest[0] === "shadow" || rest[0] === "import" ? rest[0] : "list" };
   if (head === "alarms") return rest[0] && ID.test(rest[0]) ? { name: "alarm", id: rest[0] } : { name: "alarms" };
+  if (head === "analytics") return { name: "analytics", unitId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   if (head === "board") return { name: "board", siteId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   return { name: "home" };
 }
@@ -62,6 +65,8 @@ export function hrefOf(route: Route): string {
       return `#/alarms/${route.id}`;
     case "board":
       return route.siteId ? `#/board/${route.siteId}` : "#/board";
+    case "analytics":
+      return route.unitId ? `#/analytics/${route.unitId}` : "#/analytics";
   }
 }
 

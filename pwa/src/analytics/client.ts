@@ -1,0 +1,20 @@
+/** The analytics endpoints, on top of the shared API client. */
+
+import { api, type Api } from "../api";
+import type { By, Dashboard, Filters, IndicatorDetail, UnitRef } from "./types";
+import { queryOf } from "./view";
+
+export function analyticsClient(client: Api = api, now: () => Date = () => new Date()) {
+  return {
+    units: () => client.request<UnitRef[]>("GET", "/api/analytics/units"),
+    dashboard: (f: Filters) => client.request<Dashboard>("GET", `/api/analytics/dashboard?${queryOf(f, now())}`),
+    detail: (key: string, f: Filters, by: By) =>
+      client.request<IndicatorDetail>(
+        "GET",
+        `/api/analytics/indicators/${encodeURIComponent(key)}?${queryOf(f, now())}&by=${by}`,
+      ),
+    exportHref: (f: Filters) => `/api/analytics/export.xlsx?${queryOf(f, now())}`,
+  };
+}
+
+export const analytics = analyticsClient();

@@ -51,3 +51,28 @@ class DetectorCalibration(IdMixin, Base):
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"), default=None)
     scope_path: Mapped[str] = mapped_column(String(400), index=True)
     note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class ScadaSample(IdMixin, Base):
+    """One sample of a SCADA series (imported as CSV): e.g. `P-3.running` 0/1, `P-3.vibration_hz`."""
+
+    __tablename__ = "scada_samples"
+    __table_args__ = (Index("ix_scada_samples_site_id_tag_at", "site_id", "tag", "at"),)
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_units.id"))
+    tag: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column()
+    value: Mapped[float] = mapped_column(Float)
+
+
+class DetectorTag(IdMixin, Base):
+    """An equipment tag on a detector from a root-cause finding (设备振动干扰 …) and the fix taken."""
+
+    __tablename__ = "detector_tags"
+
+    detector_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("gas_detectors.id"), index=True)
+    tag: Mapped[str] = mapped_column(String(40))
+    finding: Mapped[str] = mapped_column(String(600), default="")
+    fix: Mapped[str] = mapped_column(String(600), default="")
+    recorded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))
+    recorded_at: Mapped[datetime] = mapped_column()

@@ -4,14 +4,14 @@ gas-detector calibrations (entered or imported as CSV) and detector standings.""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 
-from backend.analytics import calibration, reviews, service
+from backend.analytics import calibration, diagnosis, reviews, service
 from backend.analytics.schemas import (
     AlarmReviewIn,
     AlarmReviewOut,
@@ -20,17 +20,24 @@ from backend.analytics.schemas import (
     CalibrationOut,
     DashboardOut,
     DetectorStateOut,
+    DetectorTagIn,
+    DetectorTagOut,
     IndicatorDetailOut,
+    RootCauseOut,
+    ScadaImportOut,
     UnitRef,
 )
 from backend.analytics.service import ANALYSTS, By, Query
 from backend.analytics.xlsx import XLSX_TYPE, workbook
 from backend.core.errors import DomainError, Forbidden, Invalid, NotFound
 from backend.gas.models import GasDetector
-from backend.http.deps import Caller, Db, Now
+from backend.http.deps import Caller, Conf, Db, Now
 from backend.org.models import OrgUnit
+from backend.permits.catalogue import policy
 
 CSV_MAX_BYTES = 1024 * 1024
+SCADA_MAX_BYTES = 16 * 1024 * 1024
+Days = Annotated[int, QueryParameter(ge=1, le=31)]
 
 
 class UnsupportedType(DomainError):
@@ -50,6 +57,18 @@ def _query(
     if trade is not None and not 0 < len(trade) <= 40:
         raise Invalid("工种参数无效", code="trade_invalid")
     return Query(unit_id=unit_id, since=since, until=until, trade=trade, person_id=person_id)
+
+
+async def csv_text(request: Request[Any, Any, Any]) -> str:
+    """The body of a CSV upload: declared as CSV, UTF-8 (a BOM from Excel is fine)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype not in CSV_TYPES:
+        raise UnsupportedType("请上传 CSV 文件 (text/csv)", code="unsupported_type")
+    body = await request.body()
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Invalid("CSV 须为 UTF-8 编码", code="csv_encoding") from exc
 
 
 class AnalyticsController(Controller):
@@ -142,15 +161,65 @@ class AnalyticsController(Controller):
         self, request: Request[Any, Any, Any], db: Db, principal: Caller, now: Now
     ) -> CalibrationImportOut:
         """A calibration report as CSV (UTF-8, ≤ 1 MiB, header = calibration.CSV_COLUMNS [+ note])."""
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype not in CSV_TYPES:
-            raise UnsupportedType("请上传 CSV 文件 (text/csv)", code="unsupported_type")
-        body = await request.body()
-        try:
-            text = body.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise Invalid("CSV 须为 UTF-8 编码", code="csv_encoding") from exc
+        text = await csv_text(request)
         return CalibrationImportOut(imported=await calibration.import_csv(db, principal, text, now))
+
+    @post("/scada/import", operation_id="importScada", status_code=200, request_max_body_size=SCADA_MAX_BYTES)
+    async def import_scada(
+        self, request: Request[Any, Any, Any], db: Db, principal: Caller, site_id: FromQuery[uuid.UUID]
+    ) -> ScadaImportOut:
+        """SCADA series for a site as CSV (tag,at,value; ≤ 16 MiB): pump state, vibration…"""
+        return await diagnosis.import_scada(db, principal, site_id, await csv_text(request))
+
+    @get("/detectors/{detector_id:uuid}/root-cause", operation_id="getRootCause")
+    async def root_cause(
+        self,
+        db: Db,
+        principal: Caller,
+        now: Now,
+        settings: Conf,
+        detector_id: FromPath[uuid.UUID],
+        days: Days = 7,
+    ) -> RootCauseOut:
+        """Recurring anomaly patterns of the detector over the last days and what coincides with them."""
+        offset = timedelta(hours=policy(settings.data_dir).time.utc_offset_hours)
+        return await diagnosis.analyse_detector(db, principal, detector_id, days, now, offset)
+
+    @get(
+        "/detectors/{detector_id:uuid}/root-cause.png",
+        operation_id="getRootCausePlot",
+        media_type="image/png",
+    )
+    async def root_cause_png(
+        self,
+        db: Db,
+        principal: Caller,
+        now: Now,
+        settings: Conf,
+        detector_id: FromPath[uuid.UUID],
+        days: Days = 7,
+    ) -> Response[bytes]:
+        offset = timedelta(hours=policy(settings.data_dir).time.utc_offset_hours)
+        png = await diagnosis.evidence_png(db, principal, detector_id, days, now, offset)
+        return Response(png, media_type="image/png")
+
+    @post("/detectors/{detector_id:uuid}/tags", operation_id="tagDetector")
+    async def tag_detector(
+        self,
+        data: JSONBody[DetectorTagIn],
+        db: Db,
+        principal: Caller,
+        now: Now,
+        detector_id: FromPath[uuid.UUID],
+    ) -> DetectorTagOut:
+        """An equipment tag (设备振动干扰 …) from a finding, with the fix taken."""
+        return await diagnosis.add_tag(db, principal, detector_id, data, now)
+
+    @get("/detectors/{detector_id:uuid}/tags", operation_id="listDetectorTags")
+    async def detector_tags(
+        self, db: Db, principal: Caller, detector_id: FromPath[uuid.UUID]
+    ) -> list[DetectorTagOut]:
+        return await diagnosis.tags_of(db, principal, detector_id)
 
     @get("/detectors", operation_id="listDetectorCalibration")
     async def detectors(

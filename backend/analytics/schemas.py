@@ -134,3 +134,68 @@ class DetectorStateOut(msgspec.Struct):
     last_calibrated_at: datetime | None
     last_deviation_percent: float | None
     flag: Literal["never_calibrated", "overdue", "out_of_tolerance"] | None
+
+
+class WindowOut(msgspec.Struct):
+    start: str
+    end: str
+    days_with: int
+    days_total: int
+
+
+class EvidenceOut(msgspec.Struct):
+    tag: str
+    active_in_anomaly: float
+    active_otherwise: float
+    mean_in_anomaly: float
+    correlation: float | None
+
+
+class EpisodeOut(msgspec.Struct):
+    start: datetime
+    end: datetime
+    peak: float
+    shape: str
+
+
+class RootCauseOut(msgspec.Struct):
+    detector_id: uuid.UUID
+    code: str
+    gas: str
+    since: datetime
+    until: datetime
+    verdict: str  # no_data | normal | interference | recurring_unexplained | possible_leak | sporadic
+    finding: dict[str, str]
+    suggested_tag: str | None
+    baseline: float
+    threshold: float
+    windows: list[WindowOut]
+    evidence: list[EvidenceOut]
+    episodes: list[EpisodeOut]
+
+
+DetectorTagCode = Literal[
+    "vibration_interference", "electrical_interference", "sensor_drift", "genuine_leak", "other"
+]
+
+
+class DetectorTagIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    tag: DetectorTagCode
+    finding: Annotated[str, msgspec.Meta(max_length=600)] = ""
+    fix: Annotated[str, msgspec.Meta(max_length=600)] = ""
+
+
+class DetectorTagOut(msgspec.Struct):
+    id: uuid.UUID
+    detector_id: uuid.UUID
+    tag: str
+    label: dict[str, str]
+    finding: str
+    fix: str
+    recorded_by: uuid.UUID
+    recorded_at: datetime
+
+
+class ScadaImportOut(msgspec.Struct):
+    imported: int
+    tags: list[str]

@@ -1,7 +1,7 @@
 """Every model, imported once: Alembic's target metadata and the sync registry read this."""
 
 from backend.alarms.models import Alarm, AlarmRecipient
-from backend.analytics.models import AlarmReview, DetectorCalibration
+from backend.analytics.models import AlarmReview, DetectorCalibration, DetectorTag, ScadaSample
 from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.db.base import Base
@@ -53,6 +53,7 @@ __all__ = [
     "Contractor",
     "Deputy",
     "DetectorCalibration",
+    "DetectorTag",
     "Device",
     "DeviceNonce",
     "DeviceStatus",
@@ -77,6 +78,7 @@ __all__ = [
     "PushSubscription",
     "RoleAssignment",
     "SafetyFeature",
+    "ScadaSample",
     "SchedulerLease",
     "SitePlan",
     "SyncOpResult",

@@ -20,6 +20,7 @@ BENCHES: dict[str, str] = {
     "sync": "backend.sync.bench:run",
     "qualifications": "backend.ledger.bench:run",
     "alarms": "backend.alarms.bench:run",
+    "analytics": "backend.analytics.bench:run",
 }
 
 

@@ -37,7 +37,7 @@ DEADLINE_FREEZES = ("expired", "review_overdue")
 class Dims:
     path: str
     trade: str | None
-    people: tuple[uuid.UUID, ...]
+    people: tuple[str, ...]  # person ids as text: cheap to hash, compared with str(uuid)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +150,7 @@ class Facts:
     calibrations: list[CalibrationRow] = field(default_factory=list)
     detectors: list[DetectorRow] = field(default_factory=list)
     _sorted: dict[str, tuple[list[Any], list[Any]]] = field(default_factory=dict, repr=False)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # indexes the indicators derive once
 
     def narrowed(self, keep: Callable[[Dims], bool]) -> Facts:
         """The same facts, keeping only rows whose dimensions pass `keep`."""
@@ -168,6 +169,7 @@ class Facts:
             calibrations=f(self.calibrations),
             detectors=f(self.detectors),
             _sorted={},
+            memo={},
         )
 
     def split(self, groups: Callable[[Dims], Sequence[Any]]) -> dict[Any, Facts]:
@@ -251,14 +253,12 @@ async def load(db: AsyncSession, scope: str, since: datetime, until: datetime, n
         place = team if team.startswith(path) else path
         if not place.startswith(scope):
             continue
-        crew = tuple(
-            dict.fromkeys([*(uuid.UUID(str(o)) for o in ops or []), *([guardian] if guardian else [])])
-        )
+        crew = tuple(dict.fromkeys([*(str(o) for o in ops or []), *([str(guardian)] if guardian else [])]))
         facts.permits.append(
             PermitRow(
                 pid,
                 number,
-                Dims(team if team.startswith(path) else path, trade, crew),
+                Dims(place, trade, crew),
                 sub,
                 appr,
                 start,
@@ -295,7 +295,7 @@ async def load(db: AsyncSession, scope: str, since: datetime, until: datetime, n
     )
     for aid, kind, source, path, detail, subject, received, resp, area, x, y in await db.execute(q2):
         trade = detail.get("work_type") if isinstance(detail, dict) else None
-        dims = Dims(path, trade if isinstance(trade, str) else None, (subject,) if subject else ())
+        dims = Dims(path, trade if isinstance(trade, str) else None, (str(subject),) if subject else ())
         facts.alarms.append(AlarmRow(aid, kind, source, dims, received, resp, reviews.get(aid), area, x, y))
 
     q3 = select(
@@ -312,7 +312,7 @@ async def load(db: AsyncSession, scope: str, since: datetime, until: datetime, n
         PracticalAssessment.assessed_on < until.date() + timedelta(days=1),
     )
     for aid, person, path, item, on, passed in await db.execute(q3):
-        facts.assessments.append(AssessmentRow(aid, Dims(path, item, (person,)), on, passed))
+        facts.assessments.append(AssessmentRow(aid, Dims(path, item, (str(person),)), on, passed))
 
     q4 = select(
         Certificate.id,
@@ -325,7 +325,7 @@ async def load(db: AsyncSession, scope: str, since: datetime, until: datetime, n
     ).where(Certificate.deleted_at.is_(None), _under(Certificate.scope_path, scope))
     cert_dims: dict[uuid.UUID, Dims] = {}
     for cid, person, path, item, issued, deadline, revoked in await db.execute(q4):
-        dims = cert_dims[cid] = Dims(path, item, (person,))
+        dims = cert_dims[cid] = Dims(path, item, (str(person),))
         facts.certificates.append(CertRow(cid, dims, issued, deadline, revoked.date() if revoked else None))
 
     q5 = select(
@@ -337,7 +337,7 @@ async def load(db: AsyncSession, scope: str, since: datetime, until: datetime, n
     ).where(Assignment.deleted_at.is_(None), _under(Assignment.scope_path, scope))
     for aid, person, path, item, on in await db.execute(q5):
         left = people.get(person, (path, None))[1]
-        facts.assignments.append(AssignmentRow(aid, Dims(path, item, (person,)), on, left))
+        facts.assignments.append(AssignmentRow(aid, Dims(path, item, (str(person),)), on, left))
 
     q6 = select(CertificateEvent.certificate_id, CertificateEvent.kind, CertificateEvent.on_date).where(
         CertificateEvent.kind.in_(REVIEW_EVENTS),

@@ -7,6 +7,7 @@ Definitions are spelled out in docs/analytics.md; keep the two in step.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import statistics
@@ -25,7 +26,7 @@ DATA = Path(__file__).resolve().parent / "data" / "indicators.json"
 @dataclass(frozen=True, slots=True)
 class Record:
     kind: str  # permit | alarm | assessment | certificate | assignment | calibration | detector
-    id: str
+    id: Any  # the record's UUID; turned into text only for the records actually shown
     at: datetime | None
     label: str
     value: float | None
@@ -87,11 +88,9 @@ Compute = Callable[[Facts, datetime, datetime, Spec], Result]
 def practical_pass_rate(f: Facts, since: datetime, until: datetime, spec: Spec) -> Result:
     end = _last_day(f, until)
     first = end - timedelta(days=int(spec.params.get("window_days", 90)) - 1)
-    rows = [a for a in f.assessments if first <= a.on <= end]
+    rows = f.between("assessments", "on", first, end + timedelta(days=1))
     recs = [
-        Record(
-            "assessment", str(a.id), None, f"{a.dims.trade} {a.on}", 1.0 if a.passed else 0.0, not a.passed
-        )
+        Record("assessment", a.id, None, a.dims.trade or "", 1.0 if a.passed else 0.0, not a.passed)
         for a in rows
     ]
     passed = sum(1 for a in rows if a.passed)
@@ -104,7 +103,7 @@ def permit_overtime_rate(f: Facts, since: datetime, until: datetime, spec: Spec)
     recs = []
     for p in rows:
         over = (p.finished_at or end) > p.valid_until
-        recs.append(Record("permit", str(p.id), p.started_at, p.number, None, over))
+        recs.append(Record("permit", p.id, p.started_at, p.number, None, over))
     late = sum(1 for r in recs if r.flagged)
     return Result(_pct(late, len(rows)), late, len(rows), recs)
 
@@ -114,7 +113,7 @@ def approval_median_minutes(f: Facts, since: datetime, until: datetime, spec: Sp
     recs = []
     for p in rows:
         minutes = round((p.approved_at - p.submitted_at).total_seconds() / 60, 1)
-        recs.append(Record("permit", str(p.id), p.approved_at, p.number, minutes, minutes > spec.target))
+        recs.append(Record("permit", p.id, p.approved_at, p.number, minutes, minutes > spec.target))
     values = [r.value for r in recs if r.value is not None]
     return Result(round(statistics.median(values), 1) if values else None, None, len(values), recs)
 
@@ -124,7 +123,7 @@ def unapproved_starts(f: Facts, since: datetime, until: datetime, spec: Spec) ->
     if not rows:
         return Result(None, 0, 0)
     bad = [p for p in rows if p.approved_at is None or p.started_at < p.approved_at]
-    recs = [Record("permit", str(p.id), p.started_at, p.number, None, True) for p in bad]
+    recs = [Record("permit", p.id, p.started_at, p.number, None, True) for p in bad]
     return Result(float(len(bad)), len(bad), len(rows), recs)
 
 
@@ -133,7 +132,7 @@ def _response(f: Facts, since: datetime, until: datetime, keep: Callable[[Any], 
     recs = [
         Record(
             "alarm",
-            str(a.id),
+            a.id,
             a.received_at,
             a.kind,
             a.response_seconds,
@@ -156,9 +155,7 @@ def sos_response_seconds(f: Facts, since: datetime, until: datetime, spec: Spec)
 
 def ai_false_positive_rate(f: Facts, since: datetime, until: datetime, spec: Spec) -> Result:
     rows = [a for a in f.between("alarms", "received_at", since, until) if a.source == "edge" and a.verdict]
-    recs = [
-        Record("alarm", str(a.id), a.received_at, a.kind, None, a.verdict == "false_positive") for a in rows
-    ]
+    recs = [Record("alarm", a.id, a.received_at, a.kind, None, a.verdict == "false_positive") for a in rows]
     false = sum(1 for r in recs if r.flagged)
     return Result(_pct(false, len(rows)), false, len(rows), recs)
 
@@ -170,21 +167,23 @@ def unpermitted_work_alarms(f: Facts, since: datetime, until: datetime, spec: Sp
         for a in f.between("alarms", "received_at", since, until)
         if a.kind in kinds and a.verdict != "false_positive"
     ]
-    recs = [Record("alarm", str(a.id), a.received_at, a.kind, None, True) for a in rows]
+    recs = [Record("alarm", a.id, a.received_at, a.kind, None, True) for a in rows]
     return Result(float(len(rows)), len(rows), None, recs)
 
 
 def _covered(f: Facts, day: date) -> list[tuple[Any, bool, Any]]:
     """Each assignment of a still-employed worker on `day`: (assignment, covered, latest certificate)."""
-    by_key: dict[tuple[Any, str | None], list[Any]] = {}
-    for c in f.certificates:
-        if c.issued_on <= day:
-            by_key.setdefault((c.dims.people[0], c.dims.trade), []).append(c)
+    if "certs_by_key" not in f.memo:
+        index: dict[tuple[str, str | None], list[Any]] = {}
+        for c in f.certificates:
+            index.setdefault((c.dims.people[0], c.dims.trade), []).append(c)
+        f.memo["certs_by_key"] = index
+    by_key = f.memo["certs_by_key"]
     out = []
     for a in f.assignments:
         if a.assigned_on > day or (a.left_on is not None and a.left_on <= day):
             continue
-        certs = by_key.get((a.dims.people[0], a.dims.trade), [])
+        certs = [c for c in by_key.get((a.dims.people[0], a.dims.trade), ()) if c.issued_on <= day]
         usable = [c for c in certs if c.usable_on(day)]
         latest = max(certs, key=lambda c: c.deadline_on, default=None)
         out.append((a, bool(usable), usable[0] if usable else latest))
@@ -193,7 +192,7 @@ def _covered(f: Facts, day: date) -> list[tuple[Any, bool, Any]]:
 
 def certificate_compliance_rate(f: Facts, since: datetime, until: datetime, spec: Spec) -> Result:
     rows = _covered(f, _last_day(f, until))
-    recs = [Record("assignment", str(a.id), None, a.dims.trade or "", None, not ok) for a, ok, _ in rows]
+    recs = [Record("assignment", a.id, None, a.dims.trade or "", None, not ok) for a, ok, _ in rows]
     ok = sum(1 for _, good, _ in rows if good)
     return Result(_pct(ok, len(rows)), ok, len(rows), recs)
 
@@ -212,7 +211,7 @@ def shadow_operators(f: Facts, since: datetime, until: datetime, spec: Spec) -> 
         if ok or (cert is not None and cert.revoked_on is None and cert.deadline_on >= limit):
             continue
         person = a.dims.people[0]
-        shadows.setdefault(person, Record("assignment", str(a.id), None, a.dims.trade or "", None, True))
+        shadows.setdefault(person, Record("assignment", a.id, None, a.dims.trade or "", None, True))
     return Result(float(len(shadows)), len(shadows), None, list(shadows.values()))
 
 
@@ -224,8 +223,8 @@ def review_timeliness_rate(f: Facts, since: datetime, until: datetime, spec: Spe
     done = {
         d.certificate_id: d for d in rows if d.kind not in DEADLINE_FREEZES and d.certificate_id not in late
     }
-    recs = [Record("certificate", str(c), d.at, d.kind, None, True) for c, d in late.items()]
-    recs += [Record("certificate", str(c), d.at, d.kind, None, False) for c, d in done.items()]
+    recs = [Record("certificate", c, d.at, d.kind, None, True) for c, d in late.items()]
+    recs += [Record("certificate", c, d.at, d.kind, None, False) for c, d in done.items()]
     return Result(_pct(len(done), len(done) + len(late)), len(done), len(done) + len(late), recs)
 
 
@@ -235,7 +234,7 @@ def calibration_deviation(f: Facts, since: datetime, until: datetime, spec: Spec
     recs = [
         Record(
             "calibration",
-            str(c.id),
+            c.id,
             c.at,
             c.detector_code,
             c.deviation_percent,
@@ -251,18 +250,23 @@ def detectors_calibrated_rate(f: Facts, since: datetime, until: datetime, spec: 
     end = _end(f, until)
     oldest = end - timedelta(days=float(spec.params.get("max_age_days", 7)))
     tol = float(specs()["calibration_deviation"].params.get("tolerance_percent", 2))
-    latest: dict[Any, Any] = {}
-    for cal in f.calibrations:
-        if cal.at < end and (cal.detector_id not in latest or cal.at > latest[cal.detector_id].at):
-            latest[cal.detector_id] = cal
+    if "cals_by_detector" not in f.memo:
+        index: dict[Any, tuple[list[datetime], list[Any]]] = {}
+        for cal in sorted(f.calibrations, key=lambda c: c.at):
+            ats, cals = index.setdefault(cal.detector_id, ([], []))
+            ats.append(cal.at)
+            cals.append(cal)
+        f.memo["cals_by_detector"] = index
     recs = []
     for d in f.detectors:
-        c = latest.get(d.id)
+        ats, cals = f.memo["cals_by_detector"].get(d.id, ([], []))
+        i = bisect.bisect_left(ats, end)
+        c = cals[i - 1] if i else None
         good = c is not None and c.at >= oldest and abs(c.deviation_percent) <= tol
         recs.append(
             Record(
                 "detector",
-                str(d.id),
+                d.id,
                 c.at if c else None,
                 d.code,
                 c.deviation_percent if c else None,

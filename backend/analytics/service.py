@@ -86,7 +86,8 @@ async def open_scope(db: AsyncSession, who: Principal, q: Query, now: datetime) 
     if q.trade or q.person_id:
         loaded = loaded.narrowed(
             lambda d: (
-                (q.trade is None or d.trade == q.trade) and (q.person_id is None or q.person_id in d.people)
+                (q.trade is None or d.trade == q.trade)
+                and (q.person_id is None or str(q.person_id) in d.people)
             )
         )
     return Scope(unit, since, until, loaded, q.trade, q.person_id)
@@ -162,9 +163,12 @@ async def _groups(db: AsyncSession, scope: Scope, by: By) -> list[tuple[str, str
         return [(k, k, split[k], {}) for k in sorted(split)]
     if by == "person":
         split = f.split(lambda d: d.people)
-        rows = await db.execute(select(Person.id, Person.name).where(Person.id.in_(list(split))))
-        names = {pid: name for pid, name in rows}
-        return [(str(k), names.get(k, str(k)), v, {"person_id": k}) for k, v in split.items()]
+        ids = [uuid.UUID(k) for k in split]
+        names = {
+            str(pid): name
+            for pid, name in await db.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
+        }
+        return [(k, names.get(k, k), v, {"person_id": uuid.UUID(k)}) for k, v in split.items()]
     kids = await children(db, scope.unit)
 
     def place(d: Dims) -> list[str]:
@@ -214,6 +218,8 @@ async def detail(
         indicator=out,
         by=by,
         groups=groups,
-        records=[RecordOut(r.kind, r.id, r.at, r.label, r.value, r.flagged) for r in records[:MAX_RECORDS]],
+        records=[
+            RecordOut(r.kind, str(r.id), r.at, r.label, r.value, r.flagged) for r in records[:MAX_RECORDS]
+        ],
         records_total=len(records),
     )

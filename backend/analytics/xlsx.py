@@ -64,7 +64,7 @@ def workbook(scope: Scope) -> bytes:
         sheet = wb.create_sheet(key[:31])
         sheet.append(["kind", "id", "at (UTC)", "label", "value", "flagged"])
         for r in sorted(result.records, key=lambda r: (not r.flagged, r.at.timestamp() if r.at else 0)):
-            sheet.append([r.kind, r.id, _naive(r.at), r.label, r.value, "是" if r.flagged else ""])
+            sheet.append([r.kind, str(r.id), _naive(r.at), r.label, r.value, "是" if r.flagged else ""])
         sheet["A1"].font = Font(bold=True)
     for cell in summary[2]:
         cell.font = Font(bold=True)

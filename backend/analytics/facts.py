@@ -151,6 +151,7 @@ class Facts:
     detectors: list[DetectorRow] = field(default_factory=list)
     _sorted: dict[str, tuple[list[Any], list[Any]]] = field(default_factory=dict, repr=False)
     memo: dict[str, Any] = field(default_factory=dict, repr=False)  # indexes the indicators derive once
+    want_records: bool = True  # False while computing a trend: only the values are needed
 
     def narrowed(self, keep: Callable[[Dims], bool]) -> Facts:
         """The same facts, keeping only rows whose dimensions pass `keep`."""
@@ -230,8 +231,12 @@ async def load(db: AsyncSession, scope: str, since: datetime, until: datetime, n
         Permit.deleted_at.is_(None),
         # A team's permits are filed under its workshop: load the ancestors' too, placed below.
         or_(_under(Permit.scope_path, scope), Permit.scope_path.in_(ancestors(scope))),
-        or_(Permit.submitted_at >= start_day, Permit.started_at >= start_day),
-        or_(Permit.submitted_at < until, Permit.started_at < until),
+        # anything an event indicator counts: submitted, approved or started inside the window
+        or_(
+            Permit.submitted_at.between(since, until),
+            Permit.approved_at.between(since, until),
+            Permit.started_at.between(since, until),
+        ),
     )
     for (
         pid,

@@ -89,10 +89,14 @@ def practical_pass_rate(f: Facts, since: datetime, until: datetime, spec: Spec) 
     end = _last_day(f, until)
     first = end - timedelta(days=int(spec.params.get("window_days", 90)) - 1)
     rows = f.between("assessments", "on", first, end + timedelta(days=1))
-    recs = [
-        Record("assessment", a.id, None, a.dims.trade or "", 1.0 if a.passed else 0.0, not a.passed)
-        for a in rows
-    ]
+    recs = (
+        []
+        if not f.want_records
+        else [
+            Record("assessment", a.id, None, a.dims.trade or "", 1.0 if a.passed else 0.0, not a.passed)
+            for a in rows
+        ]
+    )
     passed = sum(1 for a in rows if a.passed)
     return Result(_pct(passed, len(rows)), passed, len(rows), recs)
 
@@ -173,6 +177,14 @@ def unpermitted_work_alarms(f: Facts, since: datetime, until: datetime, spec: Sp
 
 def _covered(f: Facts, day: date) -> list[tuple[Any, bool, Any]]:
     """Each assignment of a still-employed worker on `day`: (assignment, covered, latest certificate)."""
+    key = f"covered:{day.isoformat()}"
+    if key not in f.memo:
+        f.memo[key] = _covering(f, day)
+    result: list[tuple[Any, bool, Any]] = f.memo[key]
+    return result
+
+
+def _covering(f: Facts, day: date) -> list[tuple[Any, bool, Any]]:
     if "certs_by_key" not in f.memo:
         index: dict[tuple[str, str | None], list[Any]] = {}
         for c in f.certificates:
@@ -192,7 +204,11 @@ def _covered(f: Facts, day: date) -> list[tuple[Any, bool, Any]]:
 
 def certificate_compliance_rate(f: Facts, since: datetime, until: datetime, spec: Spec) -> Result:
     rows = _covered(f, _last_day(f, until))
-    recs = [Record("assignment", a.id, None, a.dims.trade or "", None, not ok) for a, ok, _ in rows]
+    recs = (
+        []
+        if not f.want_records
+        else [Record("assignment", a.id, None, a.dims.trade or "", None, not ok) for a, ok, _ in rows]
+    )
     ok = sum(1 for _, good, _ in rows if good)
     return Result(_pct(ok, len(rows)), ok, len(rows), recs)
 

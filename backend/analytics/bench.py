@@ -68,13 +68,13 @@ async def _seed(sm: Any, secret: bytes, permits: int, readings: int) -> dict[str
         site = await create_unit(db, "site", "BS", "基准厂区", ent)
         teams: list[OrgUnit] = []
         areas = []
-        for w in range(3):
-            ws = await create_unit(db, "workshop", f"BS-W{w}", f"车间{w}", site)
+        for wi in range(3):
+            ws = await create_unit(db, "workshop", f"BS-W{wi}", f"车间{wi}", site)
             area = Area(
                 site_id=site.id,
                 workshop_id=ws.id,
-                code=f"BA-{w}",
-                name=f"区{w}",
+                code=f"BA-{wi}",
+                name=f"区{wi}",
                 hazard_class="general",
                 plan_polygon=[[0, 0], [10, 0], [10, 10]],
                 scope_path=ws.path,
@@ -82,7 +82,7 @@ async def _seed(sm: Any, secret: bytes, permits: int, readings: int) -> dict[str
             db.add(area)
             areas.append((area, ws))
             for t in range(3):
-                teams.append(await create_unit(db, "team", f"BS-W{w}-T{t}", f"班组{w}{t}", ws))
+                teams.append(await create_unit(db, "team", f"BS-W{wi}-T{t}", f"班组{wi}{t}", ws))
         cipher = people.id_cipher(secret)
         boss = await people.create_person(
             db, cipher, name="安全总监", id_number=_id_number(999_999), unit=ent

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 
 from backend.analytics import calibration, diagnosis, reviews, service
+from backend.analytics import heatmap as heatmaps
 from backend.analytics.schemas import (
     AlarmReviewIn,
     AlarmReviewOut,
@@ -37,6 +38,7 @@ from backend.permits.catalogue import policy
 
 CSV_MAX_BYTES = 1024 * 1024
 SCADA_MAX_BYTES = 16 * 1024 * 1024
+Shift = Literal["all", "day", "night"]
 Days = Annotated[int, QueryParameter(ge=1, le=31)]
 
 
@@ -57,6 +59,13 @@ def _query(
     if trade is not None and not 0 < len(trade) <= 40:
         raise Invalid("工种参数无效", code="trade_invalid")
     return Query(unit_id=unit_id, since=since, until=until, trade=trade, person_id=person_id)
+
+
+def _clock(settings: Any) -> tuple[timedelta, tuple[int, int]]:
+    """The site's UTC offset and night-shift hours from the permit policy (time.night)."""
+    pol = policy(settings.data_dir).time
+    start, end = (int(t.split(":")[0]) for t in pol.night[:2])
+    return timedelta(hours=pol.utc_offset_hours), (start, end)
 
 
 async def csv_text(request: Request[Any, Any, Any]) -> str:
@@ -132,6 +141,41 @@ class AnalyticsController(Controller):
             media_type=XLSX_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+    @get("/heatmap", operation_id="getBehaviourHeatmap")
+    async def heatmap(
+        self,
+        db: Db,
+        principal: Caller,
+        now: Now,
+        settings: Conf,
+        unit_id: FromQuery[uuid.UUID],
+        shift: FromQuery[Shift] = "all",
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+        trade: FromQuery[str | None] = None,
+    ) -> dict[str, Any]:
+        """Behaviour violations (alarms not dismissed as 误报) by local hour × trade and by place."""
+        scope = await service.open_scope(db, principal, _query(unit_id, since, until, trade, None), now)
+        return await heatmaps.heatmap(db, scope, shift, *_clock(settings))
+
+    @get("/heatmap.png", operation_id="getBehaviourHeatmapPng", media_type="image/png")
+    async def heatmap_png(
+        self,
+        db: Db,
+        principal: Caller,
+        now: Now,
+        settings: Conf,
+        unit_id: FromQuery[uuid.UUID],
+        shift: FromQuery[Shift] = "all",
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+        trade: FromQuery[str | None] = None,
+    ) -> Response[bytes]:
+        """The same as a picture to print for the shift meeting."""
+        scope = await service.open_scope(db, principal, _query(unit_id, since, until, trade, None), now)
+        data = await heatmaps.heatmap(db, scope, shift, *_clock(settings))
+        return Response(heatmaps.heatmap_png(data, scope.unit.code), media_type="image/png")
 
     @post("/alarms/{alarm_id:uuid}/review", operation_id="reviewAlarm", status_code=200)
     async def review(

@@ -222,3 +222,22 @@ async def test_gas_lock_leaves_out_a_detector_whose_calibration_lapsed(
     await calibrate(timedelta(hours=1), 52.0)  # +4 %
     out = await lock()
     assert out["locked"] is True and "校准偏差超出允许范围" in out["reason"]
+
+
+async def test_behaviour_heatmap_by_hour_trade_and_place(client_as: Any, month: Month) -> None:
+    """Nine no-helmet alarms at 12:30 local (one more dismissed as 误报) and one no-permit alarm at
+    18:00 (its twin dismissed), all at plan (50, 50) in area AN-A; SOS and gas alarms are not behaviour."""
+    boss = await client_as(month.people["boss"])
+    q = {"unit_id": str(month.org.enterprise.id), **PERIOD}
+    r = await boss.get("/api/analytics/heatmap", params=q)
+    assert r.status_code == 200, r.text
+    h = r.json()
+    assert h["total"] == 10 and h["by_hour"][12] == 9 and h["by_hour"][18] == 1 and sum(h["by_hour"]) == 10
+    assert h["by_trade"] == {"hot_work": h["by_hour"]}
+    assert h["cells"] == [{"x": 40, "y": 40, "size": 40, "count": 10}]
+    assert [(a["name"], a["count"]) for a in h["by_area"]] == [("AN-A", 10)]
+    night = await boss.get("/api/analytics/heatmap", params={**q, "shift": "night"})
+    assert night.json()["total"] == 0
+    assert (await boss.get("/api/analytics/heatmap", params={**q, "shift": "dawn"})).status_code == 400
+    png = await boss.get("/api/analytics/heatmap.png", params={**q, "shift": "day"})
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")

@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 
-from backend.analytics import calibration, diagnosis, reviews, service
+from backend.analytics import calibration, diagnosis, report, reviews, service
 from backend.analytics import heatmap as heatmaps
 from backend.analytics.schemas import (
     AlarmReviewIn,
@@ -176,6 +176,27 @@ class AnalyticsController(Controller):
         scope = await service.open_scope(db, principal, _query(unit_id, since, until, trade, None), now)
         data = await heatmaps.heatmap(db, scope, shift, *_clock(settings))
         return Response(heatmaps.heatmap_png(data, scope.unit.code), media_type="image/png")
+
+    @get("/report.pdf", operation_id="getAnalyticsReport", media_type="application/pdf")
+    async def report_pdf(
+        self,
+        db: Db,
+        principal: Caller,
+        now: Now,
+        settings: Conf,
+        unit_id: FromQuery[uuid.UUID],
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+    ) -> Response[bytes]:
+        """The monthly report (default: the last 30 days) to print."""
+        scope = await service.open_scope(db, principal, _query(unit_id, since, until, None, None), now)
+        pdf = await report.monthly_pdf(db, scope, *_clock(settings))
+        name = f"tezuo-analytics-{scope.unit.code}-{scope.until:%Y%m%d}.pdf"
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     @post("/alarms/{alarm_id:uuid}/review", operation_id="reviewAlarm", status_code=200)
     async def review(

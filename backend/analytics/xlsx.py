@@ -9,9 +9,9 @@ from openpyxl.styles import Font
 
 from backend.analytics.indicators import specs
 from backend.analytics.service import Scope, evaluate
+from backend.analytics.view_text import STATUS_ZH
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STATUS_ZH = {"ok": "达标", "breach": "未达标", "no_data": "无数据"}
 
 
 def _naive(value: object) -> object:

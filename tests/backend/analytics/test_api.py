@@ -241,3 +241,18 @@ async def test_behaviour_heatmap_by_hour_trade_and_place(client_as: Any, month: 
     assert (await boss.get("/api/analytics/heatmap", params={**q, "shift": "dawn"})).status_code == 400
     png = await boss.get("/api/analytics/heatmap.png", params={**q, "shift": "day"})
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+
+
+async def test_monthly_pdf_report(client_as: Any, month: Month) -> None:
+    boss = await client_as(month.people["boss"])
+    r = await boss.get(
+        "/api/analytics/report.pdf", params={"unit_id": str(month.org.enterprise.id), **PERIOD}
+    )
+    if r.status_code == 503:  # no CJK font on this machine: the problem says so
+        assert r.json()["code"] == "cjk_font_missing"
+        return
+    assert r.status_code == 200, r.text
+    assert r.content.startswith(b"%PDF") and r.headers["content-type"] == "application/pdf"
+    # two A4 pages (indicators; heatmap), the CJK font embedded, the heatmap as an image
+    assert b"/Count 2" in r.content and b"/MediaBox [0 0 595.28 841.89]" in r.content
+    assert b"/Subtype /Type0" in r.content and b"/Subtype /Image" in r.content

@@ -67,11 +67,14 @@ async def monthly_pdf(db: AsyncSession, scope: Scope, offset: timedelta, night: 
     doc.set_font("cjk", size=12)
     doc.cell(0, 8, "未达标指标的下级单元", new_x="LMARGIN", new_y="NEXT")
     doc.set_font("cjk", size=10)
-    kids = {u.path: u.name for u in await _children(db, scope)}
+    kids = await _children(db, scope)
+    split = scope.facts.split(lambda d: [k.path for k in kids if d.path.startswith(k.path)])
     for key, spec in specs().items():
-        for path, name in kids.items():
-            sub = scope.facts.narrowed(lambda d, p=path: d.path.startswith(p))
-            r = COMPUTE[key](sub, scope.since, scope.until, spec)
+        for kid in kids:
+            name = kid.name
+            if kid.path not in split:
+                continue
+            r = COMPUTE[key](split[kid.path], scope.since, scope.until, spec)
             if status_of(spec, r.value) == "breach":
                 doc.cell(
                     0,

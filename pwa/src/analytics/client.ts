@@ -14,6 +14,9 @@ export function analyticsClient(client: Api = api, now: () => Date = () => new D
         `/api/analytics/indicators/${encodeURIComponent(key)}?${queryOf(f, now())}&by=${by}`,
       ),
     exportHref: (f: Filters) => `/api/analytics/export.xlsx?${queryOf(f, now())}`,
+    reportHref: (f: Filters) => `/api/analytics/report.pdf?${queryOf({ ...f, trade: null, personId: null }, now())}`,
+    heatmapHref: (f: Filters, shift: "all" | "day" | "night") =>
+      `/api/analytics/heatmap.png?${queryOf({ ...f, personId: null }, now())}&shift=${shift}`,
   };
 }
 

@@ -390,4 +390,10 @@ export const en: Catalogue = {
   "analytics.by.trade": "By trade",
   "analytics.by.person": "By person",
   "analytics.records": "Records behind it ({shown} of {total})",
+  "analytics.report": "Monthly report (PDF)",
+  "analytics.heatmap": "Behaviour compliance heatmap",
+  "analytics.shift": "Shift",
+  "analytics.shift.all": "All day",
+  "analytics.shift.day": "Day shift",
+  "analytics.shift.night": "Night shift",
 };

@@ -388,6 +388,12 @@ export const zhCN = {
   "analytics.by.trade": "按工种",
   "analytics.by.person": "按人员",
   "analytics.records": "依据记录（显示 {shown} / 共 {total}）",
+  "analytics.report": "月报 PDF",
+  "analytics.heatmap": "行为合规热力图",
+  "analytics.shift": "班次",
+  "analytics.shift.all": "全天",
+  "analytics.shift.day": "白班",
+  "analytics.shift.night": "夜班",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -52,6 +52,7 @@ function UnitDashboard({ unitId }: { unitId: string }) {
   const [data, setData] = useState<Dashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
+  const [shift, setShift] = useState<"all" | "day" | "night">("all");
   useEffect(() => {
     let live = true;
     analytics.dashboard(filters).then(
@@ -106,9 +107,31 @@ function UnitDashboard({ unitId }: { unitId: string }) {
         <a class="btn btn-secondary" href={analytics.exportHref(filters)} data-testid="analytics-export" download>
           {t("analytics.export")}
         </a>
+        <a class="btn btn-secondary" href={analytics.reportHref(filters)} data-testid="analytics-report" download>
+          {t("analytics.report")}
+        </a>
       </div>
       <ErrorNote message={error} />
       {!data && !error && <p class="muted">{t("common.loading")}</p>}
+      {data && (
+        <section class="analytics-family" data-testid="analytics-heatmap">
+          <h2>{t("analytics.heatmap")}</h2>
+          <div class="analytics-filters" role="group" aria-label={t("analytics.shift")}>
+            {(["all", "day", "night"] as const).map((s) => (
+              <button
+                type="button"
+                key={s}
+                class={s === shift ? "btn" : "btn btn-secondary"}
+                aria-pressed={s === shift}
+                onClick={() => setShift(s)}
+              >
+                {t(`analytics.shift.${s}` as MessageKey)}
+              </button>
+            ))}
+          </div>
+          <img class="analytics-heatmap" src={analytics.heatmapHref(filters, shift)} alt={t("analytics.heatmap")} />
+        </section>
+      )}
       {data &&
         families.map(({ family, items }) => (
           <section key={family} class="analytics-family">

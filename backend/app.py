@@ -13,6 +13,8 @@ from litestar.static_files import create_static_files_router
 
 from backend import background
 from backend.alarms.routes import AlarmsController
+from backend.analytics.calibration import install as install_calibration_lock
+from backend.analytics.routes import AnalyticsController
 from backend.audit.routes import AuditController
 from backend.auth.routes import AuthController
 from backend.badges.routes import BadgesController
@@ -42,6 +44,7 @@ def health(state: State) -> dict[str, str]:
 def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
     """Build the API and the PWA's static route for one set of settings."""
     install_qualifications(settings)  # permits check certificates through backend.workers
+    install_calibration_lock()  # the live gas lock leaves out detectors whose calibration lapsed
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -72,7 +75,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         qualifications,
     ]
     handlers += [AlarmsController, PushController, DevicesController, BadgesController, media]
-    handlers.append(RegistryController)
+    handlers += [RegistryController, AnalyticsController]
     if settings.pwa_dir.is_dir():
         handlers.append(
             create_static_files_router(

@@ -24,6 +24,7 @@ BENCHES: dict[str, str] = {
     "badge": "backend.badges.bench:run",
     "edge": "edge.bench.run:run",
     "media": "backend.media.bench:run",
+    "analytics": "backend.analytics.bench:run",
 }
 
 

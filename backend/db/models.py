@@ -1,6 +1,7 @@
 """Every model, imported once: Alembic's target metadata and the sync registry read this."""
 
 from backend.alarms.models import Alarm, AlarmRecipient
+from backend.analytics.models import AlarmReview, DetectorCalibration, DetectorTag, ScadaSample
 from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.badges.models import BadgePhoto, BadgeScan
@@ -40,6 +41,7 @@ __all__ = [
     "Absence",
     "Alarm",
     "AlarmRecipient",
+    "AlarmReview",
     "ApprovalSlot",
     "Area",
     "Assignment",
@@ -56,6 +58,8 @@ __all__ = [
     "ChangeLog",
     "Contractor",
     "Deputy",
+    "DetectorCalibration",
+    "DetectorTag",
     "Device",
     "DeviceCommand",
     "DeviceNonce",
@@ -88,6 +92,7 @@ __all__ = [
     "RegistryRun",
     "RoleAssignment",
     "SafetyFeature",
+    "ScadaSample",
     "SchedulerLease",
     "SitePlan",
     "SyncOpResult",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 import msgspec
@@ -20,6 +20,22 @@ from backend.gas.models import GasDetector, GasReading
 from backend.gas.schemas import DetectorState, LockState, ReadingIn
 from backend.org.models import Area
 from backend.permits.catalogue import GasPolicy, gases
+
+# Hooks that name detectors the live lock must not trust (detector id → why), e.g. analytics'
+# calibration overdue / out of tolerance. Such a detector is left out of the lock: its readings
+# cannot clear it (if no trusted detector is left, the area stays locked), but an out-of-limit
+# reading from it still engages the lock.
+DetectorDistrust = Callable[[AsyncSession, Sequence[GasDetector], datetime], Awaitable[dict[uuid.UUID, str]]]
+DISTRUST: list[DetectorDistrust] = []
+
+
+async def distrusted(
+    db: AsyncSession, detectors: Sequence[GasDetector], now: datetime
+) -> dict[uuid.UUID, str]:
+    out: dict[uuid.UUID, str] = {}
+    for hook in DISTRUST:
+        out.update(await hook(db, detectors, now))
+    return out
 
 
 class Limit(msgspec.Struct, frozen=True):
@@ -210,6 +226,7 @@ async def lock_state(db: AsyncSession, area_id: uuid.UUID, now: datetime, policy
         )
     )
     states, reasons, unlock_at = [], [], None
+    untrusted = await distrusted(db, detectors, now)
     for d in detectors:
         mine = [r for r in readings if r.detector_id == d.id]
         limit = lel_limit(d.gas, policy)
@@ -230,6 +247,8 @@ async def lock_state(db: AsyncSession, area_id: uuid.UUID, now: datetime, policy
             reasons.append(f"{d.name}: {last_bad.measured_at:%H:%M} 读数 {last_bad.lel_percent}%LEL 超限")
             candidate = last_bad.measured_at + window
             unlock_at = max(unlock_at, candidate) if unlock_at else candidate
+        elif d.id in untrusted:
+            pass  # excluded: neither clears nor (without a bad reading) holds the lock
         elif (
             not mine or mine[0].measured_at > since + gap or latest is None or latest.measured_at < now - gap
         ):
@@ -239,6 +258,8 @@ async def lock_state(db: AsyncSession, area_id: uuid.UUID, now: datetime, policy
         else:
             state.ok = True
         states.append(state)
+    if all(d.id in untrusted for d in detectors):  # nothing trusted is left watching the area
+        reasons.extend(f"{d.name}: {untrusted[d.id]}" for d in detectors)
     if reasons:
         return LockState(
             locked=True,

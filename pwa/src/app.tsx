@@ -8,6 +8,7 @@ import { UpdateToast } from "./components/UpdateToast";
 import { translate, useLang, useT } from "./i18n";
 import { watchNetwork } from "./net";
 import { AlarmDetail } from "./pages/AlarmDetail";
+import { AnalyticsPage } from "./pages/Analytics";
 import { Alarms } from "./pages/Alarms";
 import { BoardPage } from "./pages/Board";
 import { Enroll } from "./pages/Enroll";
@@ -50,6 +51,7 @@ function Page() {
     }
     if (route.name === "badge") return <MyCode />;
     if (route.name === "verify") return <ScanPage />;
+    if (route.name === "analytics") return <AnalyticsPage unitId={route.unitId} />;
     return <Home me={auth.me} savedAt={auth.savedAt} />;
   }
   if (auth.status === "signedOut") return <SignIn />;
@@ -81,7 +83,7 @@ export function App() {
   return (
     <>
       <TopBar />
-      <main class={route.name === "board" ? "container container-wide" : "container"}>
+      <main class={route.name === "board" || route.name === "analytics" ? "container container-wide" : "container"}>
         <Page />
       </main>
       <UpdateToast />

@@ -22,6 +22,8 @@ describe("hash routes", () => {
     ["#/registry", { name: "registry" }],
     ["#/registry/people/0193a7c2-5b1e-7c3d-9e4f-0123456789ab", { name: "registryHistory", personId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" }],
     ["#/registry/people/not-an-id", { name: "registry" }],
+    ["#/analytics", { name: "analytics", unitId: null }],
+    ["#/analytics/0193a7c2-5b1e-7c3d-9e4f-0123456789ab", { name: "analytics", unitId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" }],
   ])("%j is %j", (hash, route) => {
     expect(parseHash(hash)).toEqual(route);
   });
@@ -39,6 +41,8 @@ describe("hash routes", () => {
       { name: "board", siteId: null },
       { name: "registry" },
       { name: "registryHistory", personId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" },
+      { name: "analytics", unitId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" },
+      { name: "analytics", unitId: null },
     ] as const) {
       expect(parseHash(hrefOf(route))).toEqual(route);
     }

@@ -2,7 +2,8 @@
  * `#/certificates`, `#/scan[/<person>]` (certificate photo), `#/scans[/<scan>]`, `#/liveness`,
  * `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`, `#/board[/<site>]`,
  * `#/registry`, `#/registry/people/<id>`,
- * `#/badge` (my identity code), `#/verify` (inspector's identity-code verification). */
+ * `#/badge` (my identity code), `#/verify` (inspector's identity-code verification),
+ * `#/analytics[/<unit>]`. */
 
 import { useEffect, useState } from "preact/hooks";
 
@@ -24,7 +25,8 @@ export type Route =
   | { name: "registry" }
   | { name: "registryHistory"; personId: string }
   | { name: "badge" }
-  | { name: "verify" };
+  | { name: "verify" }
+  | { name: "analytics"; unitId: string | null };
 
 function decode(part: string): string {
   try {
@@ -54,6 +56,7 @@ export function parseHash(hash: string): Route {
   }
   if (head === "badge") return { name: "badge" };
   if (head === "verify") return { name: "verify" };
+  if (head === "analytics") return { name: "analytics", unitId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   if (head === "board") return { name: "board", siteId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   return { name: "home" };
 }
@@ -94,6 +97,8 @@ export function hrefOf(route: Route): string {
       return "#/badge";
     case "verify":
       return "#/verify";
+    case "analytics":
+      return route.unitId ? `#/analytics/${route.unitId}` : "#/analytics";
   }
 }
 

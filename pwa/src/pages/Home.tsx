@@ -14,7 +14,7 @@ import { useLang, useT } from "../i18n";
 import { useOffline } from "../net";
 import { go, hrefOf } from "../router";
 import { safeStorage } from "../store";
-import { homeTabs, initialTab, type Tab } from "../tabs";
+import { MANAGER_ROLES, homeTabs, initialTab, type Tab } from "../tabs";
 
 const TAB_KEY = "tezuo.tab";
 /** Who watches a site's control-room board (backend/alarms/access.py WATCHERS). */
@@ -66,6 +66,11 @@ export function Home({ me, savedAt }: { me: Me; savedAt: string }) {
         {me.roles.some((r) => BOARD_ROLES.includes(r)) && (
           <a class="btn btn-secondary" href={hrefOf({ name: "board", siteId: null })} data-testid="nav-board">
             {t("nav.board")}
+          </a>
+        )}
+        {me.roles.some((r) => MANAGER_ROLES.includes(r)) && (
+          <a class="btn btn-secondary" href={hrefOf({ name: "analytics", unitId: null })} data-testid="nav-analytics">
+            {t("nav.analytics")}
           </a>
         )}
       </nav>

@@ -1,0 +1,1 @@
+"""Effectiveness analytics: the KPI families with drill-down, calibration records and exports."""

@@ -10,7 +10,7 @@ from backend.sync.context import SyncContext
 from sync.rules import Registry
 
 # "module:function" taking the registry; imported when an app is built, not at import time.
-DOMAINS = ("backend.people.commands:register",)
+DOMAINS = ("backend.people.commands:register", "backend.permits.commands:register")
 
 
 def build_registry() -> Registry[SyncContext]:

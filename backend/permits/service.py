@@ -364,11 +364,16 @@ async def to_out(
     )
 
 
+def unopened(who: Principal, slots: list[ApprovalSlot]) -> list[ApprovalSlot]:
+    """The caller's pending steps they have not looked at yet."""
+    mine = [s for s in slots if s.status == "pending" and s.assignee_id == who.person_id]
+    return [s for s in mine if s.opened_at is None]
+
+
 async def mark_opened(db: AsyncSession, who: Principal, slots: list[ApprovalSlot], now: datetime) -> None:
     """The assignee looked at the request: the deputy timer will not hand their step over."""
-    for s in slots:
-        if s.status == "pending" and s.assignee_id == who.person_id and s.opened_at is None:
-            s.opened_at = now
+    for s in unopened(who, slots):
+        s.opened_at = now
 
 
 async def listing(

@@ -263,7 +263,11 @@ async def _serve(settings: Settings) -> tuple[Any, asyncio.Task[None], int]:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+        # keep-alive longer than the think time, so the client never reuses a connection the
+        # server is closing (an httpx.ReadError that is the bench's race, not the app's)
+        uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=port, log_level="warning", timeout_keep_alive=60
+        )
     )
     task = asyncio.create_task(server.serve())
     for _ in range(200):  # up to 10 s

@@ -20,6 +20,7 @@ from backend.people.models import Person
 from backend.permits import approvals, epermit, events, gaslock
 from backend.permits.catalogue import Policy
 from backend.permits.models import FINAL, LIVE, ApprovalSlot, Permit, PermitEvent
+from backend.permits.qualifications import Refusal
 from backend.permits.schemas import DecisionBase, DecisionIn, DecisionOptionsOut, Location
 from backend.permits.service import check_people
 from backend.permits.store import acts_for, area_of, slots_of
@@ -119,6 +120,7 @@ async def decide(
     pol: Policy,
     *,
     offline: bool = False,
+    people: list[Refusal] | None = None,
 ) -> ApprovalSlot:
     """Apply one signed approve/reject: guarded by the permit's current state and the signer's rights.
 
@@ -171,7 +173,7 @@ async def decide(
                     code="gas_locked",
                     extra={"gas": msgspec.to_builtins(lock)},
                 )
-        await check_people(db, permit, now, "approve")
+        await check_people(db, permit, now, "approve", people)
     if counter != passkey.sign_count:
         passkey.sign_count = counter
     slot.status = "approved" if data.decision == "approve" else "rejected"

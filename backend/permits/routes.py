@@ -114,10 +114,12 @@ class PermitController(Controller):
         self, db: Db, principal: Caller, settings: Conf, now: Now, permit_id: PermitId
     ) -> PermitOut:
         permit, slots = await visible(db, principal, permit_id)
-        if permits.unopened(principal, slots):  # a write: queue for it like the actions do
+        out = await permits.to_out(db, principal, permit, slots, now, policy(settings.data_dir))
+        if permits.unopened(principal, slots):
+            # the one write of a read, last: the write lock is held for the UPDATE and the commit only
             await serialize_writes(db)
             await permits.mark_opened(db, principal, slots, now)
-        return await permits.to_out(db, principal, permit, slots, now, policy(settings.data_dir))
+        return out
 
     @post("/{permit_id:uuid}/submit", operation_id="submitPermit", status_code=200)
     async def submit(
@@ -149,13 +151,18 @@ class PermitController(Controller):
         now: Now,
         permit_id: PermitId,
     ) -> PermitOut:
+        # Who may work is asked before queueing for the write lock: the people of a submitted
+        # permit never change (§4.16), and the lock is then held only for the decision itself.
+        people = None
+        if data.decision == "approve":
+            people = await permits.people_refusals(db, await load(db, permit_id), now)
         return await self._act(
             db,
             principal,
             settings,
             now,
             permit_id,
-            lambda p, pol: lifecycle.decide(db, settings, principal, p, data, now, pol),
+            lambda p, pol: lifecycle.decide(db, settings, principal, p, data, now, pol, people=people),
         )
 
     @post("/{permit_id:uuid}/start", operation_id="startPermit", status_code=200)

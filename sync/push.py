@@ -192,7 +192,8 @@ async def _decide(server: PushServer[Ctx], item: _Item, stamp: Stamp) -> Effect 
         if command.rule is Rule.SIGNED_GUARDED:
             if not op.signature:
                 raise Reject("signature_missing", "审批操作必须由本人通行密钥签名")
-            await server.verify(op, op_challenge(item.raw))
+            if not command.own_signature:
+                await server.verify(op, op_challenge(item.raw))
         return await server.run(command, op, args, stamp)
     except Reject as rejection:
         return Rejected(

@@ -112,6 +112,10 @@ class Command(Generic[Ctx]):
 
     A handler raises `Reject` to refuse, and only before it writes anything: the push
     algorithm relies on that to keep each op atomic without a savepoint per op.
+
+    `own_signature`: a signed-guarded command whose domain already defines what is signed (a
+    permit decision: docs/permits.md). The op must still carry a signature, but the handler
+    verifies it over the domain's own canonical bytes instead of the op's hash.
     """
 
     kind: str
@@ -119,6 +123,7 @@ class Command(Generic[Ctx]):
     args: type[msgspec.Struct]
     handler: Handler[Ctx]
     entity: str
+    own_signature: bool = False
 
 
 class Registry(Generic[Ctx]):

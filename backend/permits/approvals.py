@@ -104,9 +104,23 @@ def b64url(data: bytes) -> str:
 
 
 async def verify_signature(
-    db: AsyncSession, settings: Settings, signer_id: uuid.UUID, canonical: bytes, credential: dict[str, Any]
-) -> Passkey:
-    """The assertion verifies over SHA-256(canonical) with a passkey of `signer_id` (user verified)."""
+    db: AsyncSession,
+    settings: Settings,
+    signer_id: uuid.UUID,
+    canonical: bytes,
+    credential: dict[str, Any],
+    *,
+    offline: bool = False,
+) -> tuple[Passkey, int]:
+    """The assertion verifies over SHA-256(canonical) with a passkey of `signer_id` (user verified).
+
+    Returns the passkey and its new signature counter; the caller stores the counter once every
+    other check has passed (nothing is written before a refusal).
+
+    `offline`: the decision was signed on a phone without network and arrives through sync, maybe
+    after a later online sign-in raised the passkey's counter, so the counter is not compared
+    (docs/sync.md); a replay is still impossible, because a step is decided once.
+    """
     try:
         raw_id = base64url_to_bytes(str(credential["rawId"]))
     except (KeyError, ValueError, TypeError):
@@ -121,13 +135,12 @@ async def verify_signature(
             expected_rp_id=settings.rp_id,
             expected_origin=settings.origin,
             credential_public_key=passkey.public_key,
-            credential_current_sign_count=passkey.sign_count,
+            credential_current_sign_count=0 if offline else passkey.sign_count,
             require_user_verification=True,
         )
     except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError) as exc:
         raise Unauthorized(f"审批签名验证失败: {exc}", code="signature_invalid") from None
-    passkey.sign_count = verified.new_sign_count
-    return passkey
+    return passkey, max(passkey.sign_count, verified.new_sign_count)
 
 
 def check_on_site(area: Area, location: Location | None, tolerance_m: float) -> float:

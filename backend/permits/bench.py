@@ -148,25 +148,52 @@ async def _plant(settings: Settings, now: datetime, approvers: int, per_crew: in
     return crews
 
 
-async def _round_trip(client: Any, settings: Settings, crew: dict[str, Any], role: str, permit: Any) -> float:
-    """What a phone does to approve: ask for the canonical decision, sign its hash, send both."""
+async def _open(client: Any, crew: dict[str, Any], role: str, permit: Any) -> dict[str, Any]:
+    """The approver opens the request (untimed: they read it before deciding)."""
+    res = await client.get(f"/api/permits/{permit}", headers={"cookie": crew[role]["cookie"]})
+    if res.status_code != 200:
+        raise RuntimeError(f"open failed: {res.status_code} {res.text}")
+    return dict(res.json())
+
+
+async def _round_trip(
+    client: Any, settings: Settings, crew: dict[str, Any], role: str, opened: dict[str, Any]
+) -> float:
+    """What the PWA does to approve (pages/PermitView.tsx): build the canonical decision from the
+    permit it shows (revision, content hash), sign its SHA-256 with the passkey, send one request."""
+    from backend.permits.approvals import canonical_decision, challenge_of
+    from backend.permits.schemas import Location
+
     me = crew[role]
     lon = sum(p[0] for p in crew["gps"]) / 4
     lat = sum(p[1] for p in crew["gps"]) / 4
+    location = Location(lat_e6=round(lat * 1e6), lon_e6=round(lon * 1e6), accuracy_m=5)
+    started = time.perf_counter()
     body = {
         "step": f"s1.{role}",
         "decision": "approve",
         "comment": "",
-        "location": {"lat_e6": round(lat * 1e6), "lon_e6": round(lon * 1e6), "accuracy_m": 5},
+        "location": msgspec.to_builtins(location),
         "signed_at": datetime.now(UTC).isoformat(),
+        "permit_version": opened["revision"],
+        "content_sha256": opened["content_sha256"],
     }
-    headers = {"cookie": me["cookie"]}
-    url = f"/api/permits/{permit}/decisions"
-    started = time.perf_counter()
-    opts = (await client.post(f"{url}/options", json=body, headers=headers)).json()
-    credential = me["signer"].assert_(settings.rp_id, settings.origin, opts["challenge"])
-    decision = {**body, "permit_version": opts["permit_version"], "content_sha256": opts["content_sha256"]}
-    res = await client.post(url, json={**decision, "credential": credential}, headers=headers)
+    canonical = canonical_decision(
+        permit_id=opened["id"],
+        permit_version=body["permit_version"],
+        content_sha256=body["content_sha256"],
+        step=body["step"],
+        decision="approve",
+        comment="",
+        location=location,
+        signed_at=body["signed_at"],
+    )
+    credential = me["signer"].assert_(settings.rp_id, settings.origin, _b64u(challenge_of(canonical)))
+    res = await client.post(
+        f"/api/permits/{opened['id']}/decisions",
+        json={**body, "credential": credential},
+        headers={"cookie": me["cookie"]},
+    )
     elapsed = time.perf_counter() - started
     if res.status_code != 200:
         raise RuntimeError(f"approval failed: {res.status_code} {res.text}")
@@ -218,8 +245,9 @@ async def _steady(
     rng = random.Random(seed)
     out = []
     for permit in crew["permits"]:
+        opened = await _open(client, crew, "safety_officer", permit)
         await asyncio.sleep(rng.uniform(*think))
-        out.append(await _round_trip(client, settings, crew, "safety_officer", permit))
+        out.append(await _round_trip(client, settings, crew, "safety_officer", opened))
     return out
 
 
@@ -235,7 +263,11 @@ async def _serve(settings: Settings) -> tuple[Any, asyncio.Task[None], int]:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+        # keep-alive longer than the think time, so the client never reuses a connection the
+        # server is closing (an httpx.ReadError that is the bench's race, not the app's)
+        uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=port, log_level="warning", timeout_keep_alive=60
+        )
     )
     task = asyncio.create_task(server.serve())
     for _ in range(200):  # up to 10 s
@@ -283,8 +315,12 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
                 )
                 steady = [x for xs in runs for x in xs]
                 steady_wall = time.perf_counter() - started
+                opened = [await _open(client, c, "team_leader", c["permits"][0]) for c in crews]
                 burst = await asyncio.gather(
-                    *(_round_trip(client, bench, c, "team_leader", c["permits"][0]) for c in crews)
+                    *(
+                        _round_trip(client, bench, c, "team_leader", o)
+                        for c, o in zip(crews, opened, strict=True)
+                    )
                 )
         finally:
             server.should_exit = True
@@ -304,7 +340,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         "burst_p99_ms": b["p99_ms"],
         "grading_per_s": round(graded / seconds),
     }
-    print("tezuo bench permits — signed approval round trip = decision options + P-256 assertion + decision,")
+    print("tezuo bench permits — signed approval round trip = canonical decision built on the phone +")
+    print("P-256 assertion + POST …/decisions (the PWA's one request; the permit was opened before),")
     print(f"over HTTP to one uvicorn worker on SQLite; {approvers} approvers, think time {think} s;")
     print(f"burst = all {approvers} team leaders sign at the same instant")
     print(f"{'figure':<22}{'value':>12}")

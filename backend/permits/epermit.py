@@ -19,6 +19,10 @@ from backend.permits.catalogue import Policy, catalogue
 from backend.permits.geo import centroid, plan_distance_m, plan_scale
 from backend.permits.models import ApprovalSlot, Permit, PermitEvent
 from backend.permits.store import area_of
+from backend.push import service as push
+
+# The e-permit is useful until the work starts (30 min); a phone offline longer gets the in-app copy.
+PUSH_TTL_SECONDS = 1800
 
 
 def plan_to_gps(
@@ -132,7 +136,8 @@ async def recipients(db: AsyncSession, permit: Permit) -> list[uuid.UUID]:
 
 
 async def deliver(db: AsyncSession, permit: Permit, now: datetime, pol: Policy) -> int:
-    """Push the e-permit as in-app notifications (web push joins when the alarms pipeline lands)."""
+    """Push the e-permit: an in-app notification with the whole card, and a web push to every
+    subscribed device of the same people that opens the card when tapped (same transaction)."""
     if permit.status not in ("approved", "active", "suspended"):
         return 0
     pushed = await db.scalar(
@@ -146,8 +151,32 @@ async def deliver(db: AsyncSession, permit: Permit, now: datetime, pol: Policy) 
     body = f"{content['title']}（{content['grade_label']}）{permit.content} — {content['area']['name']}"
     for pid in people:
         await approvals.notify(db, pid, "epermit", title, body, permit, f"epermit:{permit.id}:{pid}", content)
-    await events.record(db, permit, "pushed", f"电子作业票已推送给 {len(people)} 人", now)
+    devices = await push.enqueue(
+        db,
+        person_ids=people,
+        payload=web_push_payload(permit, title, body),
+        urgency="high",
+        ttl=PUSH_TTL_SECONDS,
+        dedupe_key=f"permit-prestart:{permit.id}",
+        now=now,
+        kind="permit",
+        ref_id=str(permit.id),
+    )
+    text = f"电子作业票已推送给 {len(people)} 人（{devices} 台设备收到网页推送）"
+    await events.record(db, permit, "pushed", text, now, devices=devices)
     return len(people)
+
+
+def web_push_payload(permit: Permit, title: str, body: str) -> dict[str, Any]:
+    """What the service worker shows (pwa/src/sw/notify.ts); a tap opens the e-permit."""
+    return {
+        "v": 1,
+        "type": "permit",
+        "title": title,
+        "body": body[:300],
+        "tag": f"permit:{permit.id}",
+        "url": f"/#/permits/{permit.id}",
+    }
 
 
 async def schedule_push(db: AsyncSession, permit: Permit, now: datetime, pol: Policy) -> None:

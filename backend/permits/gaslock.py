@@ -52,15 +52,24 @@ def _judge(data: AnalysisIn, pol: Policy) -> tuple[bool, str]:
 
 
 async def record_analysis(
-    db: AsyncSession, who: Principal, permit: Permit, data: AnalysisIn, now: datetime, pol: Policy
+    db: AsyncSession,
+    who: Principal,
+    permit: Permit,
+    data: AnalysisIn,
+    now: datetime,
+    pol: Policy,
+    row_id: uuid.UUID | None = None,
 ) -> GasAnalysis:
-    """A manual analysis (A.1/A.2 columns), judged by §5.3.2 / §6.4; a failed one stops active work."""
+    """A manual analysis (A.1/A.2 columns), judged by §5.3.2 / §6.4; a failed one stops active work.
+
+    `row_id`: the id the phone gave the analysis when it recorded it offline (sync)."""
     if not acts_for(who, GAS_ROLES, permit.scope_path):
         raise Forbidden("您没有记录气体分析的权限", code="role_required")
     if data.sampled_at > now + timedelta(minutes=2):
         raise Invalid("取样时间不能晚于当前时间", code="sampled_in_future")
     passed, verdict = _judge(data, pol)
     row = GasAnalysis(
+        id=row_id,
         permit_id=permit.id,
         sampled_at=data.sampled_at,
         point=data.point,

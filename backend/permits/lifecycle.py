@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 import msgspec
@@ -15,9 +16,11 @@ from backend.config import Settings
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.gas import service as gas
 from backend.jobs import service as timers
+from backend.people.models import Person
 from backend.permits import approvals, epermit, events, gaslock
 from backend.permits.catalogue import Policy
-from backend.permits.models import FINAL, LIVE, ApprovalSlot, Permit
+from backend.permits.models import FINAL, LIVE, ApprovalSlot, Permit, PermitEvent
+from backend.permits.qualifications import Refusal
 from backend.permits.schemas import DecisionBase, DecisionIn, DecisionOptionsOut, Location
 from backend.permits.service import check_people
 from backend.permits.store import acts_for, area_of, slots_of
@@ -31,16 +34,34 @@ STATUS_NAMES = {
 }
 
 
-def _ended(permit: Permit) -> Conflict:
-    """Why nothing more can happen to a permit that ended: the state, when, and the reason given."""
+def _ended(permit: Permit, by: Person | None = None) -> Conflict:
+    """Why nothing more can happen to a permit that ended: the state, who, when, and the reason given."""
     when = permit.ended_at or permit.completed_at
     at = f"于 {when.isoformat(timespec='minutes')} " if when else ""
+    who = f"由 {by.name} " if by else ""
     reason = f"：{permit.status_reason}" if permit.status_reason else ""
     return Conflict(
-        f"作业票 {permit.number} {at}{STATUS_NAMES.get(permit.status, permit.status)}{reason}",
+        f"作业票 {permit.number} {who}{at}{STATUS_NAMES.get(permit.status, permit.status)}{reason}",
         code=f"permit_{permit.status}",
-        extra={"permit_status": permit.status, "reason": permit.status_reason, "version": permit.version},
+        extra={
+            "permit_status": permit.status,
+            "reason": permit.status_reason,
+            "ended_at": when.isoformat() if when else None,
+            "ended_by": {"id": str(by.id), "name": by.name} if by else None,
+            "version": permit.version,
+        },
     )
+
+
+async def ended(db: AsyncSession, permit: Permit) -> Conflict:
+    """`_ended` naming who ended it (the actor of the history entry that ended it, if a person)."""
+    actor = await db.scalar(
+        select(PermitEvent.actor_id)
+        .where(PermitEvent.permit_id == permit.id, PermitEvent.kind == permit.status)
+        .order_by(PermitEvent.at.desc())
+        .limit(1)
+    )
+    return _ended(permit, await db.get(Person, actor) if actor else None)
 
 
 def _slot(slots: list[ApprovalSlot], key: str) -> ApprovalSlot:
@@ -97,15 +118,20 @@ async def decide(
     data: DecisionIn,
     now: datetime,
     pol: Policy,
+    *,
+    offline: bool = False,
+    people: list[Refusal] | None = None,
 ) -> ApprovalSlot:
     """Apply one signed approve/reject: guarded by the permit's current state and the signer's rights.
 
     The same checks run whether the decision arrives at once or hours later from an offline
-    phone (signed-guarded, SYNC.md): the state first (a cancelled permit says so), then the
-    signed revision and content, the signer, the signature, on-site evidence and the gas lock.
+    phone through sync (`offline`, signed-guarded, SYNC.md): the state first (a cancelled permit
+    says who cancelled it, when and why), then the signed revision and content, the signer, the
+    signature, on-site evidence and the gas lock. Nothing is written before a refusal except the
+    gas-lock history entry.
     """
     if permit.status in FINAL:
-        raise _ended(permit)
+        raise await ended(db, permit)
     if permit.status not in ("submitted", "approving"):
         raise Conflict(f"作业票状态为 {permit.status}，不在审批中", code="permit_not_approving")
     slots = await slots_of(db, permit)
@@ -128,7 +154,9 @@ async def decide(
     ):
         raise Conflict("双签须由不同人员完成", code="dual_signature_same_person")
     canonical = _canonical(permit, data, data.permit_version, data.content_sha256)
-    passkey = await approvals.verify_signature(db, settings, who.person_id, canonical, data.credential)
+    passkey, counter = await approvals.verify_signature(
+        db, settings, who.person_id, canonical, data.credential, offline=offline
+    )
     distance = None
     if slot.on_site:
         area = await area_of(db, permit)
@@ -145,7 +173,9 @@ async def decide(
                     code="gas_locked",
                     extra={"gas": msgspec.to_builtins(lock)},
                 )
-        await check_people(db, permit, now, "approve")
+        await check_people(db, permit, now, "approve", people)
+    if counter != passkey.sign_count:
+        passkey.sign_count = counter
     slot.status = "approved" if data.decision == "approve" else "rejected"
     slot.decided_at = now
     slot.decided_by = who.person_id
@@ -180,7 +210,8 @@ async def decide(
         challenge_sha256=slot.evidence["challenge_sha256"],
     )
     if data.decision == "reject":
-        await _end(db, permit, "rejected", f"{name}驳回：{data.comment or '未说明理由'}", now, slots)
+        reason = f"{name}驳回：{data.comment or '未说明理由'}"
+        await _end(db, permit, "rejected", reason, now, slots, who.person_id)
         return slot
     permit.status = "approving"
     await _advance(db, permit, slots, now, pol)
@@ -221,6 +252,7 @@ async def _end(
     reason: str,
     now: datetime,
     slots: list[ApprovalSlot] | None = None,
+    actor_id: uuid.UUID | None = None,
 ) -> None:
     permit.status = status
     permit.status_reason = reason
@@ -230,7 +262,7 @@ async def _end(
     for key in (f"permits.push:{permit.id}", f"permits.expire:{permit.id}"):
         await timers.cancel(db, key, now=now)
     await gaslock.cancel_deadlines(db, permit, now)
-    await events.record(db, permit, status, reason, now)
+    await events.record(db, permit, status, reason, now, actor_id)
 
 
 def _require(who: Principal, roles: list[str], permit: Permit, action: str) -> None:
@@ -243,7 +275,7 @@ async def start(
 ) -> None:
     """验票 (A.1 "动火前，岗位当班班长验票"): on site, within validity, people qualified, gas fresh."""
     if permit.status in FINAL:
-        raise _ended(permit)
+        raise await ended(db, permit)
     if permit.status != "approved":
         raise Conflict(f"作业票状态为 {permit.status}，不能开始作业", code="not_approved")
     _require(who, pol.approval.start_roles, permit, "验票开始")
@@ -337,7 +369,7 @@ async def cancel(
     allow_applicant: bool = True,
 ) -> None:
     if permit.status in FINAL:
-        raise _ended(permit)
+        raise await ended(db, permit)
     if not reason.strip():
         raise Invalid("取消须说明理由", code="reason_required")
     applicant = allow_applicant and who.person_id == permit.applicant_id
@@ -356,7 +388,7 @@ async def cancel(
                     permit,
                     f"cancel:{permit.id}:{pid}",
                 )
-    await _end(db, permit, "cancelled", reason.strip(), now, slots)
+    await _end(db, permit, "cancelled", reason.strip(), now, slots, who.person_id)
 
 
 async def expire(db: AsyncSession, permit: Permit, now: datetime) -> bool:

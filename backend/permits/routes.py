@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from backend.db.writelock import serialize_writes
 from backend.gas import service as gas
 from backend.gas.schemas import LockState
 from backend.http.deps import Caller, Conf, Db, Now
 from backend.people.models import Person
 from backend.permits import approvals, epermit, gaslock, lifecycle, simops
 from backend.permits import service as permits
-from backend.permits.catalogue import catalogue, policy
+from backend.permits.catalogue import Policy, catalogue, policy
 from backend.permits.grading import GradeRequest, GradeResult, grade
+from backend.permits.models import Permit
 from backend.permits.schemas import (
     AbsenceIn,
     AnalysisIn,
@@ -36,6 +39,7 @@ from backend.permits.schemas import (
 from backend.permits.store import load, slots_of, visible
 
 PermitId = FromPath[uuid.UUID]
+Action = Callable[[Permit, Policy], Awaitable[Any]]
 
 
 class PermitController(Controller):
@@ -85,31 +89,45 @@ class PermitController(Controller):
     async def create(
         self, data: JSONBody[PermitCreate], db: Db, principal: Caller, settings: Conf, now: Now
     ) -> PermitOut:
+        await serialize_writes(db)
         pol = policy(settings.data_dir)
         permit = await permits.create(db, principal, data, now, pol)
-        return await permits.to_out(db, principal, permit, await slots_of(db, permit), now, pol)
+        return await self._out(db, principal, permit, now, pol)
 
-    async def _out(self, db: Db, who: Caller, permit_id: uuid.UUID, now: Now, settings: Conf) -> PermitOut:
-        """The permit after an action the caller was allowed to take (so no second visibility check)."""
-        permit = await load(db, permit_id)
-        slots = await slots_of(db, permit)
-        return await permits.to_out(db, who, permit, slots, now, policy(settings.data_dir))
+    async def _act(
+        self, db: Db, who: Caller, settings: Conf, now: Now, permit_id: uuid.UUID, action: Action
+    ) -> PermitOut:
+        """Every permit action has this shape: queue for the write lock (SQLite), load the permit
+        locked, let the service act, answer the permit as it is now. The service checks the
+        caller's rights for the action, so the answer needs no second visibility check."""
+        await serialize_writes(db)
+        permit = await load(db, permit_id, lock=True)
+        pol = policy(settings.data_dir)
+        await action(permit, pol)
+        return await self._out(db, who, permit, now, pol)
+
+    async def _out(self, db: Db, who: Caller, permit: Permit, now: Now, pol: Policy) -> PermitOut:
+        return await permits.to_out(db, who, permit, await slots_of(db, permit), now, pol)
 
     @get("/{permit_id:uuid}", operation_id="getPermit")
     async def read(
         self, db: Db, principal: Caller, settings: Conf, now: Now, permit_id: PermitId
     ) -> PermitOut:
         permit, slots = await visible(db, principal, permit_id)
-        await permits.mark_opened(db, principal, slots, now)
-        return await permits.to_out(db, principal, permit, slots, now, policy(settings.data_dir))
+        out = await permits.to_out(db, principal, permit, slots, now, policy(settings.data_dir))
+        if permits.unopened(principal, slots):
+            # the one write of a read, last: the write lock is held for the UPDATE and the commit only
+            await serialize_writes(db)
+            await permits.mark_opened(db, principal, slots, now)
+        return out
 
     @post("/{permit_id:uuid}/submit", operation_id="submitPermit", status_code=200)
     async def submit(
         self, db: Db, principal: Caller, settings: Conf, now: Now, permit_id: PermitId
     ) -> PermitOut:
-        permit = await load(db, permit_id, lock=True)
-        await permits.submit(db, principal, permit, now, policy(settings.data_dir))
-        return await self._out(db, principal, permit_id, now, settings)
+        return await self._act(
+            db, principal, settings, now, permit_id, lambda p, pol: permits.submit(db, principal, p, now, pol)
+        )
 
     @post("/{permit_id:uuid}/decisions/options", operation_id="decisionOptions", status_code=200)
     async def decision_options(
@@ -133,9 +151,19 @@ class PermitController(Controller):
         now: Now,
         permit_id: PermitId,
     ) -> PermitOut:
-        permit = await load(db, permit_id, lock=True)
-        await lifecycle.decide(db, settings, principal, permit, data, now, policy(settings.data_dir))
-        return await self._out(db, principal, permit_id, now, settings)
+        # Who may work is asked before queueing for the write lock: the people of a submitted
+        # permit never change (§4.16), and the lock is then held only for the decision itself.
+        people = None
+        if data.decision == "approve":
+            people = await permits.people_refusals(db, await load(db, permit_id), now)
+        return await self._act(
+            db,
+            principal,
+            settings,
+            now,
+            permit_id,
+            lambda p, pol: lifecycle.decide(db, settings, principal, p, data, now, pol, people=people),
+        )
 
     @post("/{permit_id:uuid}/start", operation_id="startPermit", status_code=200)
     async def start(
@@ -147,9 +175,14 @@ class PermitController(Controller):
         now: Now,
         permit_id: PermitId,
     ) -> PermitOut:
-        permit = await load(db, permit_id, lock=True)
-        await lifecycle.start(db, principal, permit, data.location, now, policy(settings.data_dir))
-        return await self._out(db, principal, permit_id, now, settings)
+        return await self._act(
+            db,
+            principal,
+            settings,
+            now,
+            permit_id,
+            lambda p, pol: lifecycle.start(db, principal, p, data.location, now, pol),
+        )
 
     @post("/{permit_id:uuid}/suspend", operation_id="suspendPermit", status_code=200)
     async def suspend(
@@ -161,9 +194,14 @@ class PermitController(Controller):
         now: Now,
         permit_id: PermitId,
     ) -> PermitOut:
-        permit = await load(db, permit_id, lock=True)
-        await lifecycle.suspend(db, principal, permit, data.reason, now, policy(settings.data_dir))
-        return await self._out(db, principal, permit_id, now, settings)
+        return await self._act(
+            db,
+            principal,
+            settings,
+            now,
+            permit_id,
+            lambda p, pol: lifecycle.suspend(db, principal, p, data.reason, now, pol),
+        )
 
     @post("/{permit_id:uuid}/resume", operation_id="resumePermit", status_code=200)
     async def resume(
@@ -175,9 +213,14 @@ class PermitController(Controller):
         now: Now,
         permit_id: PermitId,
     ) -> PermitOut:
-        permit = await load(db, permit_id, lock=True)
-        await lifecycle.resume(db, principal, permit, data.location, now, policy(settings.data_dir))
-        return await self._out(db, principal, permit_id, now, settings)
+        return await self._act(
+            db,
+            principal,
+            settings,
+            now,
+            permit_id,
+            lambda p, pol: lifecycle.resume(db, principal, p, data.location, now, pol),
+        )
 
     @post("/{permit_id:uuid}/complete", operation_id="completePermit", status_code=200)
     async def complete(
@@ -189,17 +232,27 @@ class PermitController(Controller):
         now: Now,
         permit_id: PermitId,
     ) -> PermitOut:
-        permit = await load(db, permit_id, lock=True)
-        await lifecycle.complete(db, principal, permit, data.comment, now, policy(settings.data_dir))
-        return await self._out(db, principal, permit_id, now, settings)
+        return await self._act(
+            db,
+            principal,
+            settings,
+            now,
+            permit_id,
+            lambda p, pol: lifecycle.complete(db, principal, p, data.comment, now, pol),
+        )
 
     @post("/{permit_id:uuid}/close", operation_id="closePermit", status_code=200)
     async def close(
         self, db: Db, principal: Caller, settings: Conf, now: Now, permit_id: PermitId
     ) -> PermitOut:
-        permit = await load(db, permit_id, lock=True)
-        await lifecycle.close(db, principal, permit, now, policy(settings.data_dir))
-        return await self._out(db, principal, permit_id, now, settings)
+        return await self._act(
+            db,
+            principal,
+            settings,
+            now,
+            permit_id,
+            lambda p, pol: lifecycle.close(db, principal, p, now, pol),
+        )
 
     @post("/{permit_id:uuid}/cancel", operation_id="cancelPermit", status_code=200)
     async def cancel(
@@ -211,9 +264,14 @@ class PermitController(Controller):
         now: Now,
         permit_id: PermitId,
     ) -> PermitOut:
-        permit = await load(db, permit_id, lock=True)
-        await lifecycle.cancel(db, principal, permit, data.reason, now, policy(settings.data_dir))
-        return await self._out(db, principal, permit_id, now, settings)
+        return await self._act(
+            db,
+            principal,
+            settings,
+            now,
+            permit_id,
+            lambda p, pol: lifecycle.cancel(db, principal, p, data.reason, now, pol),
+        )
 
     @post("/{permit_id:uuid}/reissue", operation_id="reissuePermit")
     async def reissue(
@@ -225,9 +283,11 @@ class PermitController(Controller):
         now: Now,
         permit_id: PermitId,
     ) -> PermitOut:
+        await serialize_writes(db)
         old = await load(db, permit_id, lock=True)
-        new = await permits.reissue(db, principal, old, data, now, policy(settings.data_dir))
-        return await self._out(db, principal, new.id, now, settings)
+        pol = policy(settings.data_dir)
+        new = await permits.reissue(db, principal, old, data, now, pol)
+        return await self._out(db, principal, new, now, pol)
 
     @post("/{permit_id:uuid}/gas-analyses", operation_id="recordGasAnalysis")
     async def analysis(
@@ -239,10 +299,11 @@ class PermitController(Controller):
         now: Now,
         permit_id: PermitId,
     ) -> PermitOut:
-        permit = await load(db, permit_id, lock=True)
-        await visible(db, principal, permit_id)
-        await gaslock.record_analysis(db, principal, permit, data, now, policy(settings.data_dir))
-        return await self._out(db, principal, permit_id, now, settings)
+        async def record(permit: Permit, pol: Policy) -> None:
+            await visible(db, principal, permit.id)
+            await gaslock.record_analysis(db, principal, permit, data, now, pol)
+
+        return await self._act(db, principal, settings, now, permit_id, record)
 
     @get("/{permit_id:uuid}/gas", operation_id="permitGasLock")
     async def gas_lock(

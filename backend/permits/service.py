@@ -144,8 +144,24 @@ def _apply_grade(permit: Permit, result: GradeResult) -> None:
     permit.valid_until = permit.planned_end
 
 
-async def check_people(db: AsyncSession, permit: Permit, at: datetime, stage: str) -> None:
-    """Every operator and the guardian through the qualifications service; refusals block with reasons."""
+async def check_people(
+    db: AsyncSession, permit: Permit, at: datetime, stage: str, asked: list[Refusal] | None = None
+) -> None:
+    """Every operator and the guardian through the qualifications service; refusals block with reasons.
+
+    `asked`: the answers of `people_refusals`, asked moments earlier (before queueing for the
+    write lock, so the lock is not held while the qualifications service reads)."""
+    refusals = asked if asked is not None else await people_refusals(db, permit, at)
+    if refusals:
+        raise Conflict(
+            "；".join(r.reason for r in refusals),
+            code="worker_not_qualified",
+            extra={"stage": stage, "refusals": msgspec.to_builtins(refusals)},
+        )
+
+
+async def people_refusals(db: AsyncSession, permit: Permit, at: datetime) -> list[Refusal]:
+    """Why any operator or the guardian may not do this work at `at` (empty: all may)."""
     wt = work_type(permit.work_type)
     service = qualifications()
     refusals: list[Refusal] = []
@@ -155,12 +171,7 @@ async def check_people(db: AsyncSession, permit: Permit, at: datetime, stage: st
     if permit.guardian_id:
         items = [f"{c.family}:{c.item}" for c in wt.certificates.get("guardian", [])]
         refusals += await service.check(db, permit.guardian_id, items, at)
-    if refusals:
-        raise Conflict(
-            "；".join(r.reason for r in refusals),
-            code="worker_not_qualified",
-            extra={"stage": stage, "refusals": msgspec.to_builtins(refusals)},
-        )
+    return refusals
 
 
 def _check_form(permit: Permit, wt: WorkType) -> None:
@@ -364,11 +375,16 @@ async def to_out(
     )
 
 
+def unopened(who: Principal, slots: list[ApprovalSlot]) -> list[ApprovalSlot]:
+    """The caller's pending steps they have not looked at yet."""
+    mine = [s for s in slots if s.status == "pending" and s.assignee_id == who.person_id]
+    return [s for s in mine if s.opened_at is None]
+
+
 async def mark_opened(db: AsyncSession, who: Principal, slots: list[ApprovalSlot], now: datetime) -> None:
     """The assignee looked at the request: the deputy timer will not hand their step over."""
-    for s in slots:
-        if s.status == "pending" and s.assignee_id == who.person_id and s.opened_at is None:
-            s.opened_at = now
+    for s in unopened(who, slots):
+        s.opened_at = now
 
 
 async def listing(

@@ -33,11 +33,12 @@ class SyncContext:
 
 
 def command(
-    kind: str, rule: Rule, args: type[msgspec.Struct], entity: str
+    kind: str, rule: Rule, args: type[msgspec.Struct], entity: str, *, own_signature: bool = False
 ) -> Callable[[Handler[SyncContext]], Command[SyncContext]]:
     """Declare a domain service call as a sync command; its DomainErrors become rejections.
 
-    The handler must raise before it writes anything (see sync.rules.Command).
+    The handler must raise before it writes anything (see sync.rules.Command). `own_signature`:
+    the handler verifies the op's signature over its domain's own signed form.
     """
 
     def wrap(handler: Handler[SyncContext]) -> Command[SyncContext]:
@@ -48,6 +49,6 @@ def command(
             except DomainError as exc:
                 raise Reject(exc.code, exc.detail) from None
 
-        return Command(kind, rule, args, run, entity)
+        return Command(kind, rule, args, run, entity, own_signature)
 
     return wrap

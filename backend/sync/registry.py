@@ -14,6 +14,7 @@ DOMAINS = (
     "backend.people.commands:register",
     "backend.badges.commands:register",
     "backend.alarms.commands:register",
+    "backend.permits.commands:register",
 )
 
 

@@ -120,6 +120,7 @@ export const en: Catalogue = {
   "apply.submit": "Submit for approval",
   "map.label": "Work location on the site plan",
   "map.legend": "Red dot: work point; red square: extinguisher; green line: escape route; blue dot: assembly point",
+  "permit.queuedOffline": "Signed offline; the decision is sent as soon as you are back online (pending sync)",
   "permit.noReason": "No reason given",
   "status.draft": "Draft",
   "status.submitted": "Awaiting approval",

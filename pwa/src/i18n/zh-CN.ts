@@ -118,6 +118,7 @@ export const zhCN = {
   "apply.submit": "提交审批",
   "map.label": "作业位置平面图",
   "map.legend": "红点：作业点；红框：灭火器；绿线：逃生路线；蓝点：紧急集合点",
+  "permit.queuedOffline": "已离线签名，联网后自动提交审批（待同步）",
   "permit.noReason": "未说明理由",
   "status.draft": "草稿",
   "status.submitted": "待审批",

@@ -6,7 +6,7 @@ import { SiteMap } from "../components/SiteMap";
 import { formatTime } from "../format";
 import { roleLabel, useLang, useT } from "../i18n";
 import { type EPermit, type HistoryEntry, type Permit, permitsApi } from "../permits/api";
-import { signDecision } from "../permits/decision";
+import { sendDecision, signDecision } from "../permits/decision";
 import { here } from "../permits/here";
 import { errorMessage } from "../signin";
 
@@ -24,6 +24,7 @@ export function PermitView({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [reason, setReason] = useState("");
   const [gas, setGas] = useState({ point: "", gas: "methane", result: "", unit: "lel" });
+  const [queued, setQueued] = useState(false);
 
   const load = async (next?: Permit) => {
     const p = next ?? (await api.get(id));
@@ -47,15 +48,26 @@ export function PermitView({ id }: { id: string }) {
     }
   };
 
-  const decide = (step: string, decision: "approve" | "reject") =>
-    run(async () => {
-      const p = permit!;
+  const decide = async (step: string, decision: "approve" | "reject") => {
+    const p = permit!;
+    setBusy(true);
+    setError(null);
+    setQueued(false);
+    try {
       const location = await here();
       const body = { step, decision, comment: reason, location, signed_at: new Date().toISOString() };
-      const input = { ...body, permit_id: p.id, permit_version: p.revision, content_sha256: p.content_sha256 };
-      const credential = await signDecision(input);
-      return api.decide(p.id, { ...body, permit_version: p.revision, content_sha256: p.content_sha256, credential });
-    });
+      const signed = { ...body, permit_version: p.revision, content_sha256: p.content_sha256 };
+      // The passkey signs the decision itself, so this works without network (docs/permits.md).
+      const credential = await signDecision({ ...signed, permit_id: p.id });
+      const outcome = await sendDecision(p.id, signed, credential as unknown as Record<string, unknown>);
+      if (outcome === "queued") setQueued(true);
+      else await load(outcome);
+    } catch (err) {
+      setError(errorMessage(t, err));
+    } finally {
+      setBusy(false);
+    }
+  };
   const onSite = (action: string) => run(async () => api.action(id, action, { location: await here(), comment: reason }));
   const withReason = (action: string) => run(() => api.action(id, action, { reason: reason || t("permit.noReason") }));
 
@@ -113,7 +125,12 @@ export function PermitView({ id }: { id: string }) {
             </li>
           ))}
         </ul>
-        {permit.my_steps.length > 0 && (
+        {queued && (
+          <p class="note" data-testid="decision-queued">
+            {t("permit.queuedOffline")}
+          </p>
+        )}
+        {permit.my_steps.length > 0 && !queued && (
           <div class="stack">
             <input placeholder={t("permit.comment")} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
             {permit.my_steps.map((step) => (

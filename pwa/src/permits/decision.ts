@@ -1,8 +1,10 @@
 /** The canonical decision an approver signs (docs/permits.md): the same bytes as backend/permits/approvals.py. */
 
+import { NetworkError } from "../api";
 import { bufferToBase64url } from "../b64url";
 import { getPasskey } from "../passkey";
-import type { Location } from "./api";
+import { engineStore, recordOp } from "../sync/live";
+import { type Location, type Permit, permitsApi } from "./api";
 
 export interface DecisionInput {
   permit_id: string;
@@ -62,4 +64,37 @@ export async function signDecision(input: DecisionInput, credentialIds: string[]
     allowCredentials: credentialIds.map((id) => ({ id, type: "public-key" as const })),
   };
   return getPasskey(options);
+}
+
+export type SignedDecision = Omit<DecisionInput, "permit_id">;
+
+/** `permit.approve` through the sync outbox: the server decides it when the phone is back online. */
+export const SYNC_KIND = "permit.approve";
+
+/**
+ * Send a signed decision now, or — offline, or when the request never reached the server — queue
+ * it in the sync outbox as `permit.approve` (signed-guarded) if the server decides that command.
+ * Returns the permit as the server now holds it, or "queued".
+ */
+export async function sendDecision(
+  permitId: string,
+  signed: SignedDecision,
+  credential: Record<string, unknown>,
+  api = permitsApi(),
+  online: () => boolean = () => navigator.onLine,
+): Promise<Permit | "queued"> {
+  const engine = engineStore.get();
+  const canQueue = Boolean(engine?.commands.has(SYNC_KIND));
+  if (!online() && canQueue) return queue(permitId, signed, credential);
+  try {
+    return await api.decide(permitId, { ...signed, credential });
+  } catch (err) {
+    if (err instanceof NetworkError && canQueue) return queue(permitId, signed, credential);
+    throw err;
+  }
+}
+
+async function queue(permitId: string, signed: SignedDecision, credential: Record<string, unknown>): Promise<"queued"> {
+  await recordOp(SYNC_KIND, "permit", permitId, { ...signed }, { signature: credential });
+  return "queued";
 }

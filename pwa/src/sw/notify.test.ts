@@ -53,3 +53,24 @@ describe("outbox verdicts", () => {
     expect([403, 404, 409, 422].map(verdictOf)).toEqual(["rejected", "rejected", "rejected", "rejected"]);
   });
 });
+
+describe("the pre-start e-permit push (backend/permits/epermit.py web_push_payload)", () => {
+  const id = "0195f000-0000-7000-8000-000000000401";
+  const permit = {
+    v: 1,
+    type: "permit",
+    title: "电子作业票 DH-20261130-0001",
+    body: "动火安全作业票（二级）更换循环水管道法兰 — 循环水站",
+    tag: `permit:${id}`,
+    url: `/#/permits/${id}`,
+  };
+
+  it("is shown under the permit's own tag and keeps the e-permit's address for the tap", () => {
+    const { title, options } = notificationFor(parsePayload(JSON.stringify(permit))!);
+    expect(title).toBe(permit.title);
+    expect(options.body).toBe(permit.body);
+    expect(options.tag).toBe(`permit:${id}`);
+    expect(options.data.url).toBe(`/#/permits/${id}`); // onNotificationClick opens this
+    expect(options.actions).toEqual([]);
+  });
+});

@@ -66,7 +66,8 @@ self.addEventListener("sync" as keyof ServiceWorkerGlobalScopeEventMap, (event) 
   );
 });
 // Alarms (src/sw/alarms.ts): a push shows the alarm; 确认 on the notification acknowledges it,
-// from the lock screen too; made offline, it waits in the outbox for the next sync.
+// from the lock screen too; made offline, it waits in the outbox for the next sync. The pre-start
+// e-permit (type "permit") is shown by the same handler; a tap opens its `url`, the e-permit card.
 self.addEventListener("push", (event) => event.waitUntil(showPush(event.data)));
 self.addEventListener("notificationclick", onNotificationClick);
 self.addEventListener("sync", (event) => onSync(event as Parameters<typeof onSync>[0]));

@@ -137,13 +137,14 @@ export class SyncEngine {
 
   // --- recording --------------------------------------------------------------------------------
 
-  /** Queue an op (works offline). `signed` makes a passkey assertion over its hash first. */
+  /** Queue an op (works offline). `signed` makes a passkey assertion over its hash first;
+   *  `signature` is one the domain already made over its own signed form (a permit decision). */
   async record(
     kind: string,
     entity: string,
     entityId: string,
     args: JsonObject,
-    opts: { baseVersion?: number | null; signed?: boolean } = {},
+    opts: { baseVersion?: number | null; signed?: boolean; signature?: Record<string, unknown> } = {},
   ): Promise<Operation> {
     const at = this.now();
     const op: Operation = {
@@ -156,7 +157,8 @@ export class SyncEngine {
       args,
     };
     if (opts.baseVersion !== undefined && opts.baseVersion !== null) op.base_version = opts.baseVersion;
-    if (opts.signed) {
+    if (opts.signature) op.signature = opts.signature;
+    else if (opts.signed) {
       if (!this.options.signer) throw new Error("no passkey signer available");
       op.signature = await this.options.signer(await opChallenge(op as unknown as JsonObject));
     }

@@ -47,7 +47,12 @@ class Node:
         self.outbox = Outbox(self.data_dir / "queue.db")
         self.client = client or httpx.AsyncClient(base_url=config.uplink.url, timeout=config.uplink.timeout_s)
         self.uplink = Uplink(
-            self.client, self.outbox, config.uplink.token, batch=config.uplink.batch, clock=clock
+            self.client,
+            self.outbox,
+            config.uplink.token,
+            batch=config.uplink.batch,
+            clock=clock,
+            data_dir=self.data_dir,
         )
         self.hubs = {b.name: ModbusHub(b) for b in config.buses}
         self.gas = GasPoller(config.gas, self.hubs, self.outbox, clock, on_reading=self._on_reading)
@@ -165,8 +170,16 @@ class Node:
         for f in fired:
             await self.on_fired(f, frame)
         for clip in self.recorders[camera.name].add(frame):
-            log.info("clip written: %s", clip)
+            self.queue_clip(clip)
         return fired
+
+    def queue_clip(self, clip: Path) -> None:
+        """A written clip goes through the queue behind its alarm (the file is named by the alarm id)."""
+        log.info("clip written: %s", clip)
+        alarm_id = clip.stem
+        self.outbox.put(
+            "clip", f"clip:{alarm_id}", {"alarm_id": alarm_id, "path": str(clip.relative_to(self.data_dir))}
+        )
 
     # -- server state (edge/server.py) --------------------------------------------------------
     async def refresh_permits(self) -> bool:

@@ -7,6 +7,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ Clock = Callable[[], datetime]
 # Answers that mean "not now" rather than "never": keep the message and try again later.
 RETRY_LATER = {401, 408, 425, 429}
 PATHS = {"reading": "/api/gas/readings", "alarm": "/api/alarms/ingest"}
+CLIP_TYPES = {".avi": "video/x-msvideo", ".mp4": "video/mp4"}
 
 
 def utc_now() -> datetime:
@@ -34,7 +36,9 @@ class Uplink:
         *,
         batch: int = 100,
         clock: Clock = utc_now,
+        data_dir: Path | None = None,
     ):
+        self.data_dir = data_dir or Path(".")  # clip paths in the queue are relative to it
         self.client = client
         self.outbox = outbox
         self.token = token
@@ -88,6 +92,19 @@ class Uplink:
     async def _post(self, kind: str, body: dict[str, Any]) -> httpx.Response:
         return await self.client.post(PATHS[kind], json=body, headers=self.headers())
 
+    async def _put_clip(self, item: Item) -> httpx.Response | None:
+        """PUT the clip file of an alarm (queued after the alarm, so the server knows the alarm);
+        None when the file is gone from the node (nothing left to send)."""
+        path = self.data_dir / item.body["path"]
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        headers = {**self.headers(), "content-type": CLIP_TYPES.get(path.suffix, "application/octet-stream")}
+        return await self.client.put(
+            f"/api/alarms/{item.body['alarm_id']}/clip", content=data, headers=headers
+        )
+
     async def _send(self, items: list[Item]) -> int | None:
         """How many of `items` the server now holds, or None to stop (retry later)."""
         head = items[0]
@@ -95,10 +112,20 @@ class Uplink:
             body: dict[str, Any] = {"readings": [i.body for i in items]}
         else:
             body = head.body
-        res = await self._post(head.kind, body)
+        if head.kind == "clip":
+            clip = await self._put_clip(head)
+            if clip is None:
+                log.error("uplink: clip file %s is missing; dropped", head.body["path"])
+                self.outbox.bury(head, "clip file missing on the node")
+                return 0
+            res = clip
+        else:
+            res = await self._post(head.kind, body)
         if res.status_code < 300:
             self.outbox.done(items)
             self.sent += len(items)
+            if head.kind == "clip":  # the server holds it (by SHA-256): free the node's disk
+                (self.data_dir / head.body["path"]).unlink(missing_ok=True)
             return len(items)
         code = _problem_code(res)
         if res.status_code == 413 and head.kind == "alarm" and "snapshot_jpeg" in body:

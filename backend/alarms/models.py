@@ -79,3 +79,17 @@ class AlarmRecipient(IdMixin, Base):
     level: Mapped[int] = mapped_column(Integer)
     added_at: Mapped[datetime] = mapped_column()
     devices: Mapped[int] = mapped_column(Integer, default=0)  # push messages queued for this person
+
+
+class AlarmClip(Base):
+    """The ±N s video an edge node wrote around one of its alarms, kept under media_dir by SHA-256."""
+
+    __tablename__ = "alarm_clips"
+
+    alarm_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("alarms.id"), primary_key=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("devices.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(40))
+    path: Mapped[str] = mapped_column(String(300))  # under media_dir
+    received_at: Mapped[datetime] = mapped_column()

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import File, ServerSentEvent, ServerSentEventMessage
 from sqlalchemy import select
 
-from backend.alarms import actions, board, service
+from backend.alarms import actions, board, clips, service
 from backend.alarms.access import WATCHERS, holds_near, require_watch
 from backend.alarms.models import Alarm
 from backend.alarms.routing import Routing, load_routing
@@ -155,6 +155,38 @@ class AlarmsController(Controller):
     ) -> AlarmOut:
         await actions.assign(db, principal, alarm_id, data.person_id, now)
         return await board.detail(db, principal, alarm_id)
+
+    @put(
+        "/{alarm_id:uuid}/clip",
+        operation_id="uploadAlarmClip",
+        dependencies=DEVICE_AUTH,
+        request_max_body_size=clips.CLIP_MAX_BYTES,
+    )
+    async def put_clip(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        device: DeviceCaller,
+        now: Now,
+        settings: Conf,
+        alarm_id: FromPath[uuid.UUID],
+    ) -> Response[clips.ClipOut]:
+        """The edge node's clip of its own alarm (raw AVI/MP4 body); a retry with the same bytes is 200."""
+        clip, created = await clips.receive(db, request, device, alarm_id, Path(settings.media_dir), now)
+        return Response(clips.clip_out(clip, not created), status_code=201 if created else 200)
+
+    @get("/{alarm_id:uuid}/clip", operation_id="getAlarmClip", media_type="application/octet-stream")
+    async def get_clip(
+        self, db: Db, principal: Caller, settings: Conf, alarm_id: FromPath[uuid.UUID]
+    ) -> File:
+        alarm = await service.get_alarm(db, alarm_id)
+        await board.readable(db, principal, alarm)
+        clip = await clips.get(db, alarm_id)
+        return File(
+            path=Path(settings.media_dir) / clip.path,
+            media_type=clip.content_type,
+            content_disposition_type="inline",
+        )
 
     @get("/{alarm_id:uuid}/image.jpg", operation_id="getAlarmImage", media_type="image/jpeg")
     async def image(self, db: Db, principal: Caller, settings: Conf, alarm_id: FromPath[uuid.UUID]) -> File:

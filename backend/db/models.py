@@ -1,6 +1,6 @@
 """Every model, imported once: Alembic's target metadata and the sync registry read this."""
 
-from backend.alarms.models import Alarm, AlarmRecipient
+from backend.alarms.models import Alarm, AlarmClip, AlarmRecipient
 from backend.analytics.models import AlarmReview, DetectorCalibration, DetectorTag, ScadaSample
 from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
@@ -40,6 +40,7 @@ from backend.workers.models import (
 __all__ = [
     "Absence",
     "Alarm",
+    "AlarmClip",
     "AlarmRecipient",
     "AlarmReview",
     "ApprovalSlot",

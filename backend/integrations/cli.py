@@ -17,13 +17,19 @@ def register(sub: Any) -> None:
     cmd = sub.add_parser(
         "sim",
         help="loopback simulators: HR and gate access (all|hr|gate, port 8010), Web Push (push, port 8790), "
-        "national registry (registry, port 8020)",
+        "national registry (registry, port 8020), the edge site over Modbus TCP (site, port 5020: "
+        "the same as `tezuo edge sim`)",
     )
-    cmd.add_argument("which", nargs="?", choices=("all", "hr", "gate", "push", "registry"), default="all")
+    cmd.add_argument(
+        "which", nargs="?", choices=("all", "hr", "gate", "push", "registry", "site"), default="all"
+    )
     cmd.add_argument("--host", default="127.0.0.1")
-    cmd.add_argument("--port", type=int, help="default 8010, 8790 for push, 8020 for registry")
+    cmd.add_argument("--port", type=int, help="default 8010, 8790 for push, 8020 for registry, 5020 for site")
     cmd.add_argument("--record", type=Path, help="append every request received to this JSON-lines file")
     add_sim_options(cmd)
+    site = cmd.add_argument_group("edge site simulator (`tezuo sim site`, port 5020)")
+    site.add_argument("--leak-after", type=float, default=None, help="start a methane leak after N seconds")
+    site.add_argument("--seconds", type=float, default=None, help="stop after N seconds (default: never)")
     cmd.set_defaults(func=run_sim)
 
 
@@ -33,6 +39,11 @@ def run_sim(args: argparse.Namespace, settings: Settings) -> int:
 
         args.port = args.port or 8790
         return run_push(args, settings)
+    if args.which == "site":
+        from edge.cli import _sim
+
+        args.port = args.port or 5020
+        return _sim(args, settings)
     if args.which == "registry":
         from backend.registry.cli import serve_sim
 

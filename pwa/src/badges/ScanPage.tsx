@@ -103,13 +103,6 @@ export function ScanPage() {
     setWhere(null);
     // the verdict is on screen; only the scan log waits (briefly) for the device's position
     const here = scanWhere(await locate(navigator.geolocation), place || permit?.area_name || "");
-    setWhere(
-      here.accuracy !== undefined
-        ? t("badge.scan.whereGps", { m: Math.round(here.accuracy) })
-        : here.place
-          ? t("badge.scan.wherePlace", { place: here.place })
-          : t("badge.scan.whereUnit"),
-    );
     try {
       await recordOp("badge.scan", "badge_scan", uuid7(), {
         code: code.trim().slice(0, 2000),
@@ -122,6 +115,13 @@ export function ScanPage() {
     } catch {
       // sync not running (should not happen while signed in): the verdict still stands
     }
+    setWhere(
+      here.accuracy !== undefined
+        ? t("badge.scan.whereGps", { m: Math.round(here.accuracy) })
+        : here.place
+          ? t("badge.scan.wherePlace", { place: here.place })
+          : t("badge.scan.whereUnit"),
+    );
   }
 
   // the camera's callback outlives renders: let it call the latest check (picked permit, place)

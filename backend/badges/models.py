@@ -43,6 +43,8 @@ class BadgeScan(Syncable, Base):
     place: Mapped[str] = mapped_column(String(120), default="")
     lat: Mapped[float | None] = mapped_column(Float, default=None)
     lon: Mapped[float | None] = mapped_column(Float, default=None)
+    accuracy: Mapped[float | None] = mapped_column(Float, default=None)  # metres, from the browser
+    permit_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)  # as picked: may be unknown
     work_type: Mapped[str | None] = mapped_column(String(40), default=None)
     verdict: Mapped[str] = mapped_column(String(8))
     reasons: Mapped[list[Any]] = mapped_column(default=list)

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from backend.audit import service as audit
 from backend.badges import pdf, service
-from backend.badges.schemas import CodeOut, PhotoOut, SiteOut, TrustOut, VerifyIn, WorkTypeOut
+from backend.badges.schemas import CodeOut, PermitOut, PhotoOut, SiteOut, TrustOut, VerifyIn, WorkTypeOut
 from backend.badges.verify import load_trust_list, verify
 from backend.core.errors import Forbidden, Invalid, NotFound
 from backend.http.deps import Caller, Conf, Db, Now
@@ -55,7 +55,8 @@ class BadgesController(Controller):
     @get("/site", operation_id="badgeSiteBundle")
     async def site(self, db: Db, principal: Caller, settings: Conf, now: Now) -> SiteOut:
         """Everything an inspector's phone needs to verify codes offline, for their scopes."""
-        people = await service.people_in(db, service.inspecting_scopes(principal))
+        scopes = service.inspecting_scopes(principal)
+        people = await service.people_in(db, scopes)
         trust = _trust(settings, now)
         return SiteOut(
             root=trust.root,
@@ -63,6 +64,7 @@ class BadgesController(Controller):
             synced=await service.synced_data(db, people, now),
             photos=await service.photos_of(db, [p.id for p in people]),
             work_types=[WorkTypeOut(**t) for t in service.work_types(settings)],
+            permits=[PermitOut(**p) for p in await service.site_permits(db, settings, scopes, now)],
         )
 
     @post("/verify", operation_id="verifyBadge", status_code=200)
@@ -77,6 +79,9 @@ class BadgesController(Controller):
             if wt is None:
                 raise Invalid("未知的作业类型", code="work_type_unknown")
             required = wt["roles"].get(data.role, [])
+        permit = await service.picked_permit(db, settings, data.permit_id)
+        if data.permit_id is not None and permit is None:
+            raise NotFound("作业票不存在", code="permit_unknown")
         keys = service.keys_for(settings)
         trust = load_trust_list(keys.trust_list(now), keys.root_public())
         first = verify(data.code, trust, service.epoch(now))
@@ -86,7 +91,7 @@ class BadgesController(Controller):
             if person is not None and any(person.unit_path.startswith(s) for s in scopes):
                 people = [person]
         synced = await service.synced_data(db, people, now)
-        return verify(data.code, trust, service.epoch(now), synced, required).as_dict()
+        return verify(data.code, trust, service.epoch(now), synced, required, permit=permit).as_dict()
 
     @put(
         "/photos/{person_id:uuid}",

@@ -28,12 +28,15 @@ from backend.auth.principal import Principal
 from backend.badges.credential import Cert, Claims, epoch, issue
 from backend.badges.keys import BadgeKeys
 from backend.badges.models import BadgePhoto, BadgeScan
-from backend.badges.verify import Frozen, Synced, SyncedWorker, load_trust_list, verify
+from backend.badges.verify import Frozen, PermitNeed, Synced, SyncedWorker, load_trust_list, verify
 from backend.catalog.service import catalog_for, covering
 from backend.config import Settings
 from backend.core.errors import Forbidden, Invalid, NotFound
+from backend.org.models import Area
 from backend.people.models import Person
+from backend.permits.active import IN_FORCE
 from backend.permits.catalogue import catalogue
+from backend.permits.models import Permit
 from backend.workers.models import Certificate, Freeze, Violation
 
 DYNAMIC_TTL = timedelta(hours=24)
@@ -231,6 +234,74 @@ def work_types(settings: Settings) -> list[dict[str, Any]]:
     return out
 
 
+def permit_people(permit: Permit) -> dict[str, list[str]]:
+    """person id → the person's roles on the permit: operator, guardian, applicant."""
+    out: dict[str, list[str]] = {}
+    for pid in permit.operator_ids:
+        out.setdefault(str(pid), []).append("operator")
+    if permit.guardian_id is not None:
+        out.setdefault(str(permit.guardian_id), []).append("guardian")
+    out.setdefault(str(permit.applicant_id), []).append("applicant")
+    return out
+
+
+def permit_need(settings: Settings, permit: Permit) -> PermitNeed:
+    roles: dict[str, list[list[str]]] = next(
+        (t["roles"] for t in work_types(settings) if t["code"] == permit.work_type), {}
+    )
+    people = permit_people(permit)
+    wanted = {r for rs in people.values() for r in rs}
+    return PermitNeed(permit.number, people, {r: v for r, v in roles.items() if r in wanted})
+
+
+async def site_permits(
+    db: AsyncSession, settings: Settings, scopes: list[str], now: datetime
+) -> list[dict[str, Any]]:
+    """The permits in force (approved, active, suspended; not past their validity) in the
+    inspector's scopes, with who is on each and what their roles need."""
+    rows = await db.execute(
+        select(Permit, Area.code, Area.name)
+        .join(Area, Area.id == Permit.area_id)
+        .where(
+            Permit.status.in_(IN_FORCE),
+            Permit.valid_until > now,
+            Permit.deleted_at.is_(None),
+            or_(*(Permit.scope_path.startswith(s) for s in scopes)),
+        )
+        .order_by(Permit.number)
+    )
+    out = []
+    for p, code, name in rows.all():
+        need = permit_need(settings, p)
+        out.append(
+            {
+                "id": p.id,
+                "number": p.number,
+                "work_type": p.work_type,
+                "grade": p.grade,
+                "status": p.status,
+                "area_code": code,
+                "area_name": name,
+                "valid_until": epoch(p.valid_until),
+                "people": need.people,
+                "needs": need.needs,
+            }
+        )
+    return out
+
+
+async def picked_permit(
+    db: AsyncSession, settings: Settings, permit_id: uuid.UUID | None
+) -> PermitNeed | None:
+    """The picked permit's need, or None when none was picked or the server does not know it."""
+    if permit_id is None:
+        return None
+    permit = await db.get(Permit, permit_id)
+    if permit is None or permit.deleted_at is not None:
+        return None
+    return permit_need(settings, permit)
+
+
 # ------------------------------------------------------------------ photos
 
 
@@ -284,10 +355,21 @@ async def photo_of(db: AsyncSession, person_id: uuid.UUID) -> BadgePhoto:
 # ------------------------------------------------------------------ scans
 
 
-def server_verdict(settings: Settings, text: str, synced: Synced, now: datetime) -> dict[str, Any]:
+def server_verdict(
+    settings: Settings,
+    text: str,
+    synced: Synced,
+    now: datetime,
+    required: list[list[str]] | None = None,
+    permit: PermitNeed | None = None,
+) -> dict[str, Any]:
     keys = keys_for(settings)
     trust = load_trust_list(keys.trust_list(now), keys.root_public())
-    return verify(text, trust, epoch(now), synced).as_dict()
+    return verify(text, trust, epoch(now), synced, required, permit=permit).as_dict()
+
+
+def _text(x: float | None) -> str | None:
+    return None if x is None else repr(x)
 
 
 async def record_scan(
@@ -300,13 +382,18 @@ async def record_scan(
     now: datetime,
 ) -> BadgeScan:
     """Log one scan made (maybe offline) on an inspector's phone, with the server's own verdict,
-    and its audit entry in the same transaction. The caller has checked the inspector's role."""
-    checked = server_verdict(settings, args.code, Synced(as_of=epoch(now)), now)
+    and its audit entry in the same transaction. The caller has checked the inspector's role.
+
+    Where: the device's position (lat/lon/accuracy) when the browser gave one, and the place the
+    inspector chose (or the picked permit's area); the inspector's unit is kept in any case."""
+    permit = await picked_permit(db, settings, args.permit_id)
+    checked = server_verdict(settings, args.code, Synced(as_of=epoch(now)), now, None, permit)
     worker_id = uuid.UUID(checked["worker"]["id"]) if checked.get("worker") else None
     if worker_id is not None:
         person = await db.get(Person, worker_id)
         if person is not None:  # the server knows the person: judge with its current data
-            checked = server_verdict(settings, args.code, await synced_data(db, [person], now), now)
+            synced = await synced_data(db, [person], now)
+            checked = server_verdict(settings, args.code, synced, now, None, permit)
     row = BadgeScan(
         id=scan_id,
         inspector_id=principal.person_id,
@@ -316,6 +403,8 @@ async def record_scan(
         place=args.place,
         lat=args.lat,
         lon=args.lon,
+        accuracy=args.accuracy,
+        permit_id=args.permit_id,
         work_type=args.work_type,
         verdict=args.verdict,
         reasons=list(args.reasons),
@@ -340,6 +429,12 @@ async def record_scan(
             "worker_id": str(worker_id) if worker_id else None,
             "scanned_at": scanned_at.isoformat(),
             "place": args.place,
+            # the audit log holds no floats (canonical JSON): coordinates as their decimal text
+            "lat": _text(args.lat),
+            "lon": _text(args.lon),
+            "accuracy": _text(args.accuracy),
+            "permit_id": str(args.permit_id) if args.permit_id else None,
+            "permit_number": permit.number if permit else None,
             "verdict": args.verdict,
             "reasons": list(args.reasons),
             "server_verdict": row.server_verdict,

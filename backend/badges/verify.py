@@ -37,6 +37,7 @@ MESSAGES = {
     "expired": "身份码已过期",
     "worker_frozen": "人员已冻结，不得作业",
     "certificate_missing": "证书不覆盖本次作业",
+    "not_on_permit": "不在所选作业票的作业人员中",
     "not_synced": "本机未同步该人员资料，请联网核验",
     "data_stale": "本机同步数据已过期",
     "open_violations": "有未处理的违章记录",
@@ -85,6 +86,22 @@ class Synced(msgspec.Struct, frozen=True):
     as_of: int
     workers: list[SyncedWorker] = []
     frozen: list[Frozen] = []
+
+
+class PermitNeed(msgspec.Struct, frozen=True):
+    """A picked permit, as the inspector's phone has it: its number, who is on it in which permit
+    roles (person id → roles), and each role's needed certificates (as covering item lists)."""
+
+    number: str
+    people: dict[str, list[str]]
+    needs: dict[str, list[list[str]]]
+
+    def required_of(self, worker_id: str) -> list[list[str]] | None:
+        """What the worker's roles on this permit need; None when the worker is not on it."""
+        roles = self.people.get(worker_id)
+        if not roles:
+            return None
+        return [alts for role in roles for alts in self.needs.get(role, [])]
 
 
 @dataclass
@@ -196,8 +213,12 @@ def verify(
     synced: Synced | None = None,
     required: list[list[str]] | None = None,
     skew: int = 300,
+    permit: PermitNeed | None = None,
 ) -> Verdict:
-    """The verdict for one scanned code. `now`: epoch seconds on the inspector's device."""
+    """The verdict for one scanned code. `now`: epoch seconds on the inspector's device.
+
+    With a picked `permit`, `required` is ignored: the worker must be on the permit (else red
+    `not_on_permit`) and hold what their permit roles need."""
     out = Verdict(RED)
     msg = _unpack(text, out)
     if msg is None:
@@ -251,6 +272,10 @@ def verify(
         worker |= {"violations": 0, "certs": []}
         out.add(AMBER, "not_synced")
     out.worker = worker
+    if permit is not None:
+        required = permit.required_of(wid)
+        if required is None:
+            out.add(RED, "not_on_permit", permit.number)
     _judge(out, worker, trust, now, synced, required)
     return out.finish()
 

@@ -10,6 +10,7 @@ import re
 import shutil
 import sqlite3
 import statistics
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from tests.factories import id_number
 pytestmark = pytest.mark.e2e
 W, H = 640, 480
 AUDITED = "select count(*) from audit_entries where action = 'badge.scan'"
+HERE = {"latitude": 32.0613, "longitude": 118.7778, "accuracy": 8}
 
 
 def _ledger(path: Path) -> str:
@@ -104,7 +106,8 @@ async def test_inspector_verifies_codes_offline(server: Server, phone: Phone, tm
         browser: Browser = await pw.chromium.launch(executable_path=shutil.which("chromium"), args=args)
         try:
             inspector = await open_phone(browser)
-            await inspector.context.grant_permissions(["camera"], origin=server.base_url)
+            await inspector.context.grant_permissions(["camera", "geolocation"], origin=server.base_url)
+            await inspector.context.set_geolocation(HERE)
             page = inspector.page
             await page.goto(inspector_url)
             await page.get_by_test_id("enroll-button").click()
@@ -112,6 +115,7 @@ async def test_inspector_verifies_codes_offline(server: Server, phone: Phone, tm
             await page.get_by_test_id("link-verify").click()
             await expect(page.get_by_test_id("data-age")).to_contain_text("分钟前")
             me = await page.evaluate("fetch('/api/auth/me').then(r => r.json()).then(m => m.person_id)")
+            site = await page.evaluate("fetch('/api/badges/site').then(r => r.json())")
             await inspector.context.set_offline(True)
             await page.reload()  # the page and its data come from the phone alone
             await expect(page.get_by_test_id("data-age")).to_contain_text("分钟前")
@@ -131,6 +135,8 @@ async def test_inspector_verifies_codes_offline(server: Server, phone: Phone, tm
             await expect(verdict).to_have_attribute("data-verdict", "red")
             await expect(verdict).to_contain_text("证书不覆盖本次作业")
             await page.get_by_test_id("badge-work").select_option("")
+            await expect(page.get_by_test_id("scan-where")).to_contain_text("已记录定位：±8 米")
+            await _permit_pick(page, server, me, site, code)
             timings = []
             for _ in range(10):  # figures for docs/BENCHMARKS.md (printed, never asserted)
                 await page.get_by_test_id("badge-check").click()
@@ -168,9 +174,9 @@ async def test_inspector_verifies_codes_offline(server: Server, phone: Phone, tm
             await expect(page.get_by_test_id("sync-pending")).to_have_count(0, timeout=20_000)
         finally:
             await browser.close()
-    # 16 scans (3 pasted with and without a permit, 2 broken codes, 10 timed, 1 by the camera),
-    # then one per vector.
-    total = 16 + len(vector_verdicts)
+    # 18 scans (3 pasted with and without a work type, 2 with a picked permit, 2 broken codes,
+    # 10 timed, 1 by the camera), then one per vector.
+    total = 18 + len(vector_verdicts)
     # The badge hides while a push is in flight, so wait for the rows rather than for the badge.
     verdicts: list[str] = []
     for _ in range(100):
@@ -178,15 +184,64 @@ async def test_inspector_verifies_codes_offline(server: Server, phone: Phone, tm
         try:
             verdicts = [v for (v,) in db.execute("select verdict from badge_scans order by scanned_at")]
             audited = db.execute(AUDITED).fetchone()[0]
+            where = set(db.execute("select lat, lon, accuracy from badge_scans"))
+            permits = [
+                n for (n,) in db.execute("select count(*) from badge_scans where permit_id is not null")
+            ]
         finally:
             db.close()
         if len(verdicts) >= total:
             break
         await asyncio.sleep(0.2)
     assert len(verdicts) == total, verdicts
-    assert verdicts.count("red") == 3 + vector_verdicts.count("red")
+    assert verdicts.count("red") == 4 + vector_verdicts.count("red")
+    assert where == {(HERE["latitude"], HERE["longitude"], 8.0)}  # every scan carries the position
+    assert permits == [2]
     assert verdicts.count("amber") == vector_verdicts.count("amber")
     assert audited == total
+
+
+async def _permit_pick(page: Page, server: Server, me: str, site: dict[str, Any], code: str) -> None:
+    """Offline, a site bundle with two permits in force (as `/api/badges/site` lists them): the
+    worker is an operator on one (hot work: their certificate covers it) and on neither role of
+    the other. Picking a permit checks the worker against it."""
+    db = sqlite3.connect(Path(server.env["TEZUO_DATA_DIR"]) / "tezuo.sqlite3")
+    try:
+        (hexid,) = db.execute("select id from people where name = '陈焊工'").fetchone()
+    finally:
+        db.close()
+    welder = str(uuid.UUID(hex=hexid))
+    hot = next(w for w in site["work_types"] if w["code"] == "hot_work")
+    base = {"grade": "2", "status": "active", "area_code": "T-101", "area_name": "罐区 T-101"}
+    base |= {"valid_until": int(datetime.now(UTC).timestamp()) + 3600, "work_type": "hot_work"}
+    site["permits"] = [
+        base
+        | {
+            "id": str(uuid.uuid4()),
+            "number": "DH-ON",
+            "people": {welder: ["operator"]},
+            "needs": hot["roles"],
+        },
+        base
+        | {"id": str(uuid.uuid4()), "number": "DH-OFF", "people": {me: ["applicant"]}, "needs": hot["roles"]},
+    ]
+    site["fetched_at"] = int(datetime.now(UTC).timestamp() * 1000)
+    await page.evaluate(PUT_SITE, [f"tezuo-badges-{me}", site])
+    await page.reload()
+    verdict = page.get_by_test_id("verdict")
+    picker = page.get_by_test_id("badge-permit")
+    await picker.select_option(label="DH-ON · 动火作业 · 罐区 T-101")
+    await expect(page.get_by_test_id("badge-work")).to_be_disabled()
+    await page.get_by_test_id("badge-text").fill(code)
+    await page.get_by_test_id("badge-check").click()
+    await expect(verdict).to_have_attribute("data-verdict", "green")
+    await expect(page.get_by_test_id("scan-where")).to_be_visible()
+    await picker.select_option(label="DH-OFF · 动火作业 · 罐区 T-101")
+    await page.get_by_test_id("badge-check").click()
+    await expect(verdict).to_have_attribute("data-codes", "not_on_permit")
+    await expect(verdict).to_contain_text("不在所选作业票的作业人员中")
+    await expect(page.get_by_test_id("scan-where")).to_be_visible()
+    await picker.select_option("")
 
 
 VECTORS = json.loads((Path(__file__).resolve().parents[2] / "pwa/src/badges/vectors.json").read_text())
@@ -245,5 +300,6 @@ async def _every_vector(page: Page, me: str) -> list[str]:
             assert await verdict.get_attribute("data-codes") == ",".join(expected["codes"]), case["name"]
             if expected["name"]:
                 await expect(page.get_by_test_id("verdict-name")).to_have_text(expected["name"])
+            await expect(page.get_by_test_id("scan-where")).to_be_visible()  # in the outbox
             seen.append(expected["verdict"])
     return seen

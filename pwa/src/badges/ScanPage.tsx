@@ -11,8 +11,14 @@ import { uuid7 } from "../sync/uuid";
 import { startScanner, type Scanner } from "./camera";
 import { b64bytes, loadSite, RootChanged, syncSite, type SiteBundle } from "./local";
 import { loadTrustList, verifyCode, type TrustList, type Verdict } from "./verify";
+import { locate, scanWhere } from "./where";
 
 const epochDay = (day: number, lang: string) => new Date(day * 86400_000).toLocaleDateString(lang, { timeZone: "UTC" });
+
+function workTypeName(bundle: SiteBundle, code: string, lang: string): string {
+  const w = bundle.work_types.find((x) => x.code === code);
+  return w ? (lang === "en" ? w.name_en : w.name) : code;
+}
 
 function age(t: Translate, seconds: number): string {
   if (seconds < 3600) return t("badge.scan.ageMinutes", { n: Math.max(0, Math.floor(seconds / 60)) });
@@ -33,6 +39,9 @@ export function ScanPage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [need, setNeed] = useState("");
+  const [permitId, setPermitId] = useState("");
+  const [place, setPlace] = useState("");
+  const [where, setWhere] = useState<string | null>(null);
   const [text, setText] = useState("");
   const [verdict, setVerdict] = useState<Verdict | null>(null);
   const [verifyMs, setVerifyMs] = useState<number | null>(null);
@@ -76,25 +85,48 @@ export function ScanPage() {
 
   async function check(code: string) {
     if (!trust || !bundle || !code.trim()) return;
-    const [wt, role] = need ? need.split("|") : [];
+    const permit = (bundle.permits ?? []).find((p) => p.id === permitId) ?? null;
+    const [wt, role] = need && !permit ? need.split("|") : [];
     const required = wt ? bundle.work_types.find((w) => w.code === wt)?.roles[role!] ?? [] : null;
     const started = performance.now();
-    const v = await verifyCode({ text: code, trust, now: Math.floor(Date.now() / 1000), synced: bundle.synced, required });
+    const v = await verifyCode({
+      text: code,
+      trust,
+      now: Math.floor(Date.now() / 1000),
+      synced: bundle.synced,
+      required,
+      permit,
+    });
     setVerifyMs(performance.now() - started);
     setVerdict(v);
     setScans((n) => n + 1);
+    setWhere(null);
+    // the verdict is on screen; only the scan log waits (briefly) for the device's position
+    const here = scanWhere(await locate(navigator.geolocation), place || permit?.area_name || "");
     try {
       await recordOp("badge.scan", "badge_scan", uuid7(), {
         code: code.trim().slice(0, 2000),
         verdict: v.verdict,
         reasons: v.reasons.map((r) => r.code).slice(0, 20),
-        place: "",
-        work_type: wt ?? null,
+        ...here,
+        work_type: permit ? permit.work_type : wt ?? null,
+        permit_id: permit ? permit.id : null,
       });
     } catch {
       // sync not running (should not happen while signed in): the verdict still stands
     }
+    setWhere(
+      here.accuracy !== undefined
+        ? t("badge.scan.whereGps", { m: Math.round(here.accuracy) })
+        : here.place
+          ? t("badge.scan.wherePlace", { place: here.place })
+          : t("badge.scan.whereUnit"),
+    );
   }
+
+  // the camera's callback outlives renders: let it call the latest check (picked permit, place)
+  const latestCheck = useRef(check);
+  latestCheck.current = check;
 
   async function toggleCamera() {
     if (scanner) {
@@ -105,7 +137,7 @@ export function ScanPage() {
     try {
       setScanner(await startScanner(video.current!, (read) => {
         setText(read);
-        void check(read);
+        void latestCheck.current(read);
       }));
     } catch {
       setError(t("badge.scan.noCamera"));
@@ -134,8 +166,23 @@ export function ScanPage() {
       {bundle && (
         <article class="card stack">
           <label>
+            {t("badge.scan.permit")}
+            <select value={permitId} onChange={(e) => setPermitId((e.target as HTMLSelectElement).value)} data-testid="badge-permit">
+              <option value="">{t("badge.scan.noPermit")}</option>
+              {(bundle.permits ?? []).map((p) => (
+                <option key={p.id} value={p.id}>
+                  {t("badge.scan.permitOption", {
+                    number: p.number,
+                    type: workTypeName(bundle, p.work_type, lang),
+                    area: p.area_name,
+                  })}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
             {t("badge.scan.work")}
-            <select value={need} onChange={(e) => setNeed((e.target as HTMLSelectElement).value)} data-testid="badge-work">
+            <select value={need} disabled={!!permitId} onChange={(e) => setNeed((e.target as HTMLSelectElement).value)} data-testid="badge-work">
               <option value="">{t("badge.scan.noWork")}</option>
               {bundle.work_types.flatMap((w) =>
                 Object.keys(w.roles).map((role) => (
@@ -145,6 +192,10 @@ export function ScanPage() {
                 )),
               )}
             </select>
+          </label>
+          <label>
+            {t("badge.scan.place")}
+            <input value={place} maxLength={120} onInput={(e) => setPlace((e.target as HTMLInputElement).value)} data-testid="badge-place" />
           </label>
           <button class="btn btn-primary" onClick={() => void toggleCamera()} data-testid="badge-camera">
             {scanner ? t("badge.scan.stopCamera") : t("badge.scan.camera")}
@@ -160,6 +211,11 @@ export function ScanPage() {
         </article>
       )}
       {verdict && <VerdictCard verdict={verdict} bundle={bundle!} verifyMs={verifyMs} scans={scans} />}
+      {verdict && where && (
+        <p class="muted small" data-testid="scan-where">
+          {where}
+        </p>
+      )}
     </section>
   );
 }

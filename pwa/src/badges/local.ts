@@ -22,12 +22,27 @@ export interface WorkType {
   roles: Record<string, string[][]>;
 }
 
+/** A permit in force on the inspector's site (approved, active or suspended), for the pick. */
+export interface SitePermit {
+  id: string;
+  number: string;
+  work_type: string;
+  grade: string;
+  status: string;
+  area_code: string;
+  area_name: string;
+  valid_until: number; // epoch seconds
+  people: Record<string, string[]>; // person id → permit roles
+  needs: Record<string, string[][]>; // role → each needed certificate as the items that cover it
+}
+
 export interface SiteBundle {
   root: string;
   trust_list: string;
   synced: Synced & { workers: { w: string; n: string; m?: string; p?: string; v?: number; c?: CertWire[] }[] };
   photos: Record<string, string>;
   work_types: WorkType[];
+  permits?: SitePermit[]; // absent in bundles kept before permits were synced
   fetched_at: number;
 }
 

@@ -183,6 +183,20 @@ function claimsOf(payload: Uint8Array): Claims | null {
 
 const usable = (c: CertWire, today: number): boolean => c[3] >= today && (c[4] === null || c[4] >= today);
 
+/** A picked permit as the phone has it: who is on it in which roles, and what each role needs. */
+export interface PermitNeed {
+  number: string;
+  people: Record<string, string[]>; // person id → permit roles (operator, guardian, applicant)
+  needs: Record<string, string[][]>; // role → each needed certificate as the items that cover it
+}
+
+/** What the worker's roles on the permit need; null when the worker is not on it. */
+export function requiredOf(permit: PermitNeed, workerId: string): string[][] | null {
+  const roles = permit.people[workerId];
+  if (!roles?.length) return null;
+  return roles.flatMap((role) => permit.needs[role] ?? []);
+}
+
 export interface VerifyInput {
   text: string;
   trust: TrustList;
@@ -190,10 +204,12 @@ export interface VerifyInput {
   synced?: Synced | null;
   required?: string[][] | null; // each: the items any one of which covers that need
   skew?: number;
+  permit?: PermitNeed | null; // picked: overrides `required` (worker on it, their roles' needs)
 }
 
 export async function verifyCode(input: VerifyInput): Promise<Verdict> {
-  const { trust, now, synced = null, required = null, skew = 300 } = input;
+  const { trust, now, synced = null, skew = 300, permit = null } = input;
+  let required = input.required ?? null;
   const reasons: Reason[] = [];
   const out: Verdict = {
     verdict: "red",
@@ -287,6 +303,10 @@ export async function verifyCode(input: VerifyInput): Promise<Verdict> {
     add("amber", "not_synced");
   }
   out.worker = worker;
+  if (permit) {
+    required = requiredOf(permit, wid);
+    if (required === null) add("red", "not_on_permit", permit.number);
+  }
 
   const today = Math.floor((now + trust.tz) / 86400);
   const freezes = (synced?.frozen ?? []).filter((f) => f.w === wid);

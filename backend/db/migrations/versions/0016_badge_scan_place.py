@@ -1,7 +1,7 @@
 """badge scans: the device's position accuracy and the picked permit
 
-Revision ID: 0015_badge_scan_place
-Revises: 0014_analytics
+Revision ID: 0016_badge_scan_place
+Revises: 0015_edge_clips
 Create Date: 2026-11-28 15:55:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015_badge_scan_place"
-down_revision: str | None = "0014_analytics"
+revision: str = "0016_badge_scan_place"
+down_revision: str | None = "0015_edge_clips"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

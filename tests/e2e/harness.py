@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,15 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, CDPSession, Page, ViewportSize
 
 from tests.factories import id_number
+
+PLANT_TZ = timezone(timedelta(hours=8))  # the demo policy's local time (China has no DST)
+
+
+def plant_today() -> date:
+    """Today where the plant is: the app counts days in local time, so between 16:00 and 24:00 UTC
+    the UTC date is a day behind the one on the worker's screen."""
+    return datetime.now(PLANT_TZ).date()
+
 
 TEZUO = str(Path(sys.executable).with_name("tezuo"))
 PHONE: ViewportSize = {"width": 390, "height": 844}

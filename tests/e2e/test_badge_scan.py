@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 import statistics
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tests.e2e.conftest import CHROMIUM_ARGS
-from tests.e2e.harness import Phone, Server, open_phone
+from tests.e2e.harness import Phone, Server, open_phone, plant_today
 from tests.factories import id_number
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +32,7 @@ HERE = {"latitude": 32.0613, "longitude": 118.7778, "accuracy": 8}
 
 
 def _ledger(path: Path) -> str:
-    today = date.today()
+    today = plant_today()
     number = id_number()
     header = ["姓名", "身份证号", "班组", "作业类别", "准操项目", "证书编号", "发证机关"]
     header += ["初领日期", "有效期至"]

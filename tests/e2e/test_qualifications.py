@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 from playwright.async_api import expect
 
-from tests.e2e.harness import Phone, Server
+from tests.e2e.harness import Phone, Server, plant_today
 from tests.factories import id_number
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +32,7 @@ def _ledger(path: Path) -> dict[str, str]:
     """Four workers of the e2e team: a welder due in 45 days, a forklift driver due in 20, an
     electrician lapsed 120 days ago (a shadow operator), and one comfortably valid. The welder had
     the 3-yearly review (30号令) in time."""
-    today = date.today()
+    today = plant_today()
     people = {"李焊工": id_number(), "赵叉车": id_number(), "王电工": id_number(), "钱架子": id_number()}
     nanjing, samr = "南京市应急管理局", "南京市市场监督管理局"
     reviewed = today - timedelta(days=920)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 from playwright.async_api import expect
 
-from tests.e2e.harness import Phone, Server
+from tests.e2e.harness import Phone, Server, plant_today
 from tests.factories import id_number
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +26,7 @@ def _import_two_welders(server: Server, path: Path) -> dict[str, str]:
     tests' ledgers); {name: ID number}."""
     _plant_script(server, "units")
     people = {"周核验": id_number(), "吴台账": id_number()}
-    today = date.today()
+    today = plant_today()
     wb = Workbook()
     wb.active.append(HEADER)
     for name, number in people.items():

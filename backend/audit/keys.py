@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import struct
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+
+from backend.core.keyfiles import create_p256_key_once
 
 KEY_FILE = "audit-log.pem"
 RETIRED_DIR = "audit-retired"
@@ -64,30 +65,11 @@ def verify_signature(public_key: ec.EllipticCurvePublicKey, payload: bytes, sign
     return True
 
 
-def _create_once(path: Path) -> None:
-    """Write a new key beside `path` and link it into place: of racing processes, one key wins."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
-
-
 def load_signer(keys_dir: Path) -> LogSigner:
     """The log key from the data dir, generated (mode 0600) if absent."""
     path = keys_dir / KEY_FILE
     if not path.exists():
-        _create_once(path)
+        create_p256_key_once(path)
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
         raise ValueError(f"{path} is not a P-256 private key")

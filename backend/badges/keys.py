@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from backend.badges import cose
+from backend.core.keyfiles import create_p256_key_once
 
 DIR = "badges"
 TRUST_LIST_VERSION = 1
@@ -48,25 +49,6 @@ def raw_public(public_key: ec.EllipticCurvePublicKey) -> bytes:
 
 def public_from_raw(raw: bytes) -> ec.EllipticCurvePublicKey:
     return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
-
-
-def _write_new_key(path: Path) -> None:
-    """Generate a key into `path` unless one is there (of racing processes, one key wins)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
 
 
 def _load(path: Path) -> ec.EllipticCurvePrivateKey:
@@ -105,7 +87,7 @@ class BadgeKeys:
 
     def _new_signer(self) -> str:
         tmp = self.dir / "signers" / f".new-{os.getpid()}.pem"
-        _write_new_key(tmp)
+        create_p256_key_once(tmp)
         kid = cose.key_id(_load(tmp).public_key()).hex()
         tmp.replace(self.dir / "signers" / f"{kid}.pem")
         return kid
@@ -116,7 +98,7 @@ class BadgeKeys:
     def root(self) -> ec.EllipticCurvePrivateKey:
         path = self.dir / "root.pem"
         if not path.exists():
-            _write_new_key(path)
+            create_p256_key_once(path)
         return _load(path)
 
     def root_public(self) -> bytes:

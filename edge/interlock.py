@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 from edge.config import Plc
@@ -36,7 +37,8 @@ class Interlock:
     def __init__(self, plc: Plc, hub: ModbusHub):
         self.plc = plc
         self.hub = hub
-        self.actions: list[Action] = []  # what was written (or would have been, in dry-run)
+        # What was written (or would have been, in dry-run): the latest writes, bounded on a long run.
+        self.actions: deque[Action] = deque(maxlen=1000)
         self.latched: set[int] = set()  # power-cut coils set and not yet reset through the API
         self.fault: str | None = None
         self._alarm_until = 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -65,7 +66,7 @@ class Node:
         self.recorders = {
             c.name: ClipRecorder(c.clip_s, c.sample_fps, self.data_dir / "clips") for c in config.cameras
         }
-        self.fired: list[tuple[str, Fired]] = []  # (alarm id, what fired), newest last
+        self.fired: deque[tuple[str, Fired]] = deque(maxlen=1000)  # (alarm id, what fired), newest last
         self.fps: dict[str, float] = {}
         self._gas_alarmed: set[str] = set()
         self.camera_faults: dict[str, str] = {}
@@ -128,7 +129,9 @@ class Node:
         if self.interlock is not None:
             try:
                 coil = fired.cut_power_coil
-                if coil is not None and coil not in self.interlock.latched:
+                # Written every time, never skipped as "already latched": the coil may have been
+                # cleared at the PLC or HMI behind the node's back; writing it again is harmless.
+                if coil is not None:
                     await self.interlock.cut_power(
                         coil, f"{fired.kind} in {fired.zone.code if fired.zone else '?'}"
                     )

@@ -31,36 +31,50 @@ async def refresh_permits(node: Node) -> bool:
 
 
 async def apply_commands(node: Node) -> int:
-    """Carry out what authorised people asked through the API (today: interlock resets), report each."""
+    """Carry out what authorised people asked through the API (today: interlock resets), report each.
+
+    A command is carried out once: its outcome is kept on the node until the server has the report.
+    A reset replayed after a lost report would clear a new cut made in between (a fresh violation),
+    so a command already carried out is only reported again, never run again."""
     try:
         commands = await node.uplink.get_json("/api/devices/commands")
     except (httpx.HTTPError, ValueError):
         return 0
+    carried: dict[str, list[Any]] = node.outbox.recall("carried_out_commands") or {}
     done = 0
     coils = {z.power_coil for z in node.config.zones if z.cut_power}
     for c in commands:
-        ok, detail = False, "unsupported command"
-        if c["kind"] == "interlock_reset" and node.interlock is not None:
-            coil = int(c["payload"].get("coil", -1))
-            if coil not in coils:
-                detail = f"coil {coil} is no zone's power cut on this node"
-            else:
-                try:
-                    action = await node.interlock.reset(coil, f"command {c['id']}: {c['reason']}")
-                    ok, detail = (
-                        True,
-                        "dry-run: nothing written" if action.dry_run else "coil cleared, read back",
-                    )
-                except InterlockFault as exc:
-                    detail = str(exc)[:200]
+        cid = str(c["id"])
+        if cid in carried:
+            ok, detail = carried[cid]
+        else:
+            ok, detail = await _carry_out(node, c, coils)
+            carried[cid] = [ok, detail]
+            node.outbox.remember("carried_out_commands", carried)
         try:
             res = await node.uplink.post_json(
-                f"/api/devices/commands/{c['id']}/result", {"ok": ok, "detail": detail}
+                f"/api/devices/commands/{cid}/result", {"ok": ok, "detail": detail}
             )
         except httpx.HTTPError:
-            return done  # reported next round; a reset is idempotent
+            return done  # reported next round, from what was kept
+        if res.status_code < 300 or res.status_code in (404, 409):  # recorded, or no longer pending
+            carried.pop(cid, None)
+            node.outbox.remember("carried_out_commands", carried)
         done += res.status_code < 300
     return done
+
+
+async def _carry_out(node: Node, c: dict[str, Any], coils: set[int | None]) -> tuple[bool, str]:
+    if c["kind"] != "interlock_reset" or node.interlock is None:
+        return False, "unsupported command"
+    coil = int(c["payload"].get("coil", -1))
+    if coil not in coils:
+        return False, f"coil {coil} is no zone's power cut on this node"
+    try:
+        action = await node.interlock.reset(coil, f"command {c['id']}: {c['reason']}")
+    except InterlockFault as exc:
+        return False, str(exc)[:200]
+    return True, "dry-run: nothing written" if action.dry_run else "coil cleared, read back"
 
 
 def health(node: Node) -> dict[str, Any]:

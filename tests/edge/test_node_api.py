@@ -167,6 +167,28 @@ async def test_a_power_cut_stays_latched_until_a_safety_officer_resets_it_throug
     assert await node.apply_commands() == 0  # nothing pending any more
 
 
+async def test_a_reset_whose_report_was_lost_is_reported_again_and_never_run_again(site, client_as):
+    """A replayed reset would clear a cut that a fresh violation made after it: it must not run twice."""
+    plant, _api, sim, node = site
+    await play_crane(node)
+    assert node.interlock is not None and await sim.coil(5) is True
+    officer = await client_as(plant.people["safety_officer"])
+    body = {"coil": 5, "reason": "吊装作业票已补办，恢复供电"}
+    res = await officer.post(f"/api/devices/{plant.edge.id}/interlock-reset", json=body)
+    command_id = res.json()["id"]
+    # The node carried the reset out, then its report was lost with the uplink …
+    await node.interlock.reset(5, f"command {command_id}")
+    node.outbox.remember("carried_out_commands", {command_id: [True, "coil cleared, read back"]})
+    # … and before it reconnected, a fresh violation cut the power again.
+    await node.interlock.cut_power(5, "no_permit_work in Z-CRANE")
+    assert await sim.coil(5) is True
+
+    assert await node.apply_commands() == 1  # the kept outcome is reported
+    assert await sim.coil(5) is True  # and the old reset did not clear the new cut
+    assert node.outbox.recall("carried_out_commands") == {}
+    assert await node.apply_commands() == 0
+
+
 async def test_an_alarm_too_large_for_the_server_arrives_without_its_snapshot(site, sessionmaker, settings):
     _plant, _api, _sim, node = site
     noise = np.random.default_rng(1).integers(0, 255, (480, 640, 3), dtype=np.uint8)

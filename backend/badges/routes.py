@@ -79,7 +79,7 @@ class BadgesController(Controller):
             if wt is None:
                 raise Invalid("未知的作业类型", code="work_type_unknown")
             required = wt["roles"].get(data.role, [])
-        permit = await service.picked_permit(db, settings, data.permit_id)
+        permit = await service.picked_permit(db, settings, data.permit_id, scopes)
         if data.permit_id is not None and permit is None:
             raise NotFound("作业票不存在", code="permit_unknown")
         keys = service.keys_for(settings)

@@ -291,13 +291,16 @@ async def site_permits(
 
 
 async def picked_permit(
-    db: AsyncSession, settings: Settings, permit_id: uuid.UUID | None
+    db: AsyncSession, settings: Settings, permit_id: uuid.UUID | None, scopes: list[str]
 ) -> PermitNeed | None:
-    """The picked permit's need, or None when none was picked or the server does not know it."""
+    """The picked permit's need, or None when none was picked, the server does not know it, or it is
+    outside the inspector's scopes (one site's inspector learns nothing of another site's permits)."""
     if permit_id is None:
         return None
     permit = await db.get(Permit, permit_id)
     if permit is None or permit.deleted_at is not None:
+        return None
+    if not any(permit.scope_path.startswith(s) for s in scopes):
         return None
     return permit_need(settings, permit)
 
@@ -386,7 +389,7 @@ async def record_scan(
 
     Where: the device's position (lat/lon/accuracy) when the browser gave one, and the place the
     inspector chose (or the picked permit's area); the inspector's unit is kept in any case."""
-    permit = await picked_permit(db, settings, args.permit_id)
+    permit = await picked_permit(db, settings, args.permit_id, inspecting_scopes(principal))
     checked = server_verdict(settings, args.code, Synced(as_of=epoch(now)), now, None, permit)
     worker_id = uuid.UUID(checked["worker"]["id"]) if checked.get("worker") else None
     if worker_id is not None:

@@ -21,7 +21,12 @@ async def for_site(db: AsyncSession, site_id: uuid.UUID, now: datetime) -> list[
     rows = await db.execute(
         select(Permit, Area.code)
         .join(Area, Area.id == Permit.area_id)
-        .where(Permit.site_id == site_id, Permit.status.in_(IN_FORCE), Permit.valid_until > now)
+        .where(
+            Permit.site_id == site_id,
+            Permit.status.in_(IN_FORCE),
+            Permit.valid_until > now,
+            Permit.deleted_at.is_(None),
+        )
         .order_by(Permit.number)
     )
     return [

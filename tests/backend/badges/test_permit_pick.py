@@ -67,7 +67,8 @@ async def _with_permits(sessionmaker: Any, settings: Any, clock: Any) -> dict[st
         s["lapsed"] = _permit(
             "DH-9", area, scope, leader, [welder], None, now, valid_until=now - timedelta(minutes=1)
         )
-        db.add_all([s["hot"], s["lift"], s["closed"], s["lapsed"]])
+        s["elsewhere"] = _permit("DH-B", area, org.workshop_b.path, leader, [welder], far, now)
+        db.add_all([s["hot"], s["lift"], s["closed"], s["lapsed"], s["elsewhere"]])
     return s
 
 
@@ -122,6 +123,10 @@ async def test_online_verify_with_a_picked_permit(sessionmaker, settings, clock,
     assert [r["code"] for r in off.json()["reasons"]] == ["not_on_permit"]
     unknown = await inspector.post("/api/badges/verify", json={"code": code, "permit_id": str(uuid.uuid4())})
     assert unknown.status_code == 404 and unknown.json()["code"] == "permit_unknown"
+    # Another site's permit: the inspector learns nothing of it, not even that it exists.
+    elsewhere = {"code": code, "permit_id": str(s["elsewhere"].id)}
+    other = await inspector.post("/api/badges/verify", json=elsewhere)
+    assert other.status_code == 404 and other.json()["code"] == "permit_unknown"
     bad = await inspector.post("/api/badges/verify", json={"code": code, "permit_id": "DH-1"})
     assert bad.status_code == 400
 

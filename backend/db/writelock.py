@@ -40,9 +40,16 @@ async def serialize_writes(db: AsyncSession) -> None:
         if db.info.pop(_HELD, False):
             lock.release()
 
+    def ended(_session: Any, transaction: Any) -> None:
+        # A session closed with its transaction open (a cancelled request) fires neither commit nor
+        # rollback events, only this; a savepoint's end must not let go of the lock.
+        if transaction.parent is None:
+            release()
+
     sync = db.sync_session
     for name in ("after_commit", "after_rollback", "after_soft_rollback"):
         event.listen(sync, name, release)
+    event.listen(sync, "after_transaction_end", ended)
     try:
         raw: Any = (await (await db.connection()).get_raw_connection()).dbapi_connection
         # the driver opens its own (deferred) transaction at the first write: nothing to do then

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.badges import service
 from backend.badges.models import BadgePhoto
-from backend.catalog.service import catalog_for
+from backend.catalog.service import catalog_for, local_tz
 from backend.config import Settings
 from backend.core.clock import utcnow
 from backend.core.errors import NotFound
@@ -93,7 +93,11 @@ async def badge_pdf(db: AsyncSession, settings: Settings, person: Person, now: d
     trades = [catalog.items[c.item_key].name if c.item_key in catalog.items else c.item_key for c in certs]
     photo = await db.scalar(select(BadgePhoto.jpeg).where(BadgePhoto.person_id == person.id))
     issued = service.badge_code(settings, person, now)
-    return render(person.name, person.id_number_masked, trades, photo, issued.text, issued.expires_at)
+    expires = issued.expires_at.astimezone(local_tz(catalog.policy))  # the plant's calendar day
+    # fpdf2 with a CJK font is seconds of CPU: off the event loop (alarms and SSE keep flowing)
+    return await asyncio.to_thread(
+        render, person.name, person.id_number_masked, trades, photo, issued.text, expires
+    )
 
 
 async def write_badge(settings: Settings, person_id: uuid.UUID, out: Path) -> None:

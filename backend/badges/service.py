@@ -10,6 +10,7 @@ Rules of thumb kept here (each a constant, documented in docs/badges.md):
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import io
@@ -43,6 +44,7 @@ DYNAMIC_TTL = timedelta(hours=24)
 BADGE_TTL = timedelta(days=365)
 VIOLATION_WINDOW = timedelta(days=365)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_EDGE = 320
 PHOTO_HASH_BYTES = 16  # codes and bundles carry SHA-256 of the thumbnail cut to 128 bits
 INSPECTING = ("inspector", "safety_officer", "team_leader", "workshop_director", "vice_president", "admin")
@@ -313,9 +315,11 @@ def thumbnail(data: bytes) -> bytes:
     if len(data) > PHOTO_MAX_BYTES:
         raise Invalid("照片不能超过 5 MiB", code="photo_too_large")
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with Image.open(io.BytesIO(data)) as img:  # reads the header only
             if img.format not in ("JPEG", "PNG", "WEBP"):
                 raise Invalid("照片须为 JPEG、PNG 或 WebP 图片", code="photo_type")
+            if img.width * img.height > PHOTO_MAX_PIXELS:  # a small file can decode to gigabytes
+                raise Invalid("照片像素过多（最多 4000 万像素）", code="photo_too_large")
             img.thumbnail((PHOTO_EDGE, PHOTO_EDGE))
             out = io.BytesIO()
             img.convert("RGB").save(out, "JPEG", quality=80)
@@ -327,7 +331,7 @@ def thumbnail(data: bytes) -> bytes:
 async def set_photo(
     db: AsyncSession, person: Person, data: bytes, actor: uuid.UUID, now: datetime
 ) -> BadgePhoto:
-    jpeg = thumbnail(data)
+    jpeg = await asyncio.to_thread(thumbnail, data)  # decoding is CPU work: off the event loop
     digest = hashlib.sha256(jpeg).hexdigest()
     row = await db.scalar(select(BadgePhoto).where(BadgePhoto.person_id == person.id))
     if row is None:

@@ -115,6 +115,10 @@ async def test_access_and_validation(sessionmaker, settings, clock, client_as):
     assert res.status_code == 403 and res.json()["code"] == "role_required"
     res = await worker.put(f"/api/badges/photos/{s['welder'].id}", content=b"not an image at all")
     assert res.status_code == 422 and res.json()["code"] == "photo_type"
+    bomb = io.BytesIO()  # a few KiB of PNG that would decode to 48 megapixels
+    Image.new("1", (8000, 6000)).save(bomb, "PNG")
+    res = await worker.put(f"/api/badges/photos/{s['welder'].id}", content=bomb.getvalue())
+    assert res.status_code == 422 and res.json()["code"] == "photo_too_large"
     res = await worker.put(f"/api/badges/photos/{s['far'].id}", content=_png())
     assert res.status_code == 403
     inspector = await client_as(s["inspector"])

@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.audit import service as audit
 from backend.auth.principal import Principal
 from backend.config import Settings
 from backend.core.errors import Conflict, Invalid, NotFound
@@ -156,7 +157,23 @@ async def acknowledge(
     f.status, f.acknowledged_by, f.acknowledged_at = "acknowledged", who.person_id, now
     if note:
         f.note = note
+    await _audit(db, who, f, "registry.finding_acknowledged", now)
     return f
+
+
+async def _audit(db: AsyncSession, who: Principal, f: RegistryFinding, action: str, now: datetime) -> None:
+    details = {"kind": f.kind, "person_id": str(f.person_id), "certificate_id": str(f.certificate_id)}
+    if f.note:
+        details["note"] = f.note
+    await audit.record(
+        db,
+        now,
+        action=action,
+        entity="registry_finding",
+        entity_id=f.id,
+        actor_id=who.person_id,
+        details=details,
+    )
 
 
 async def resolve(
@@ -170,6 +187,7 @@ async def resolve(
     if f.acknowledged_at is None:
         f.acknowledged_by, f.acknowledged_at = who.person_id, now
     f.status, f.resolved_by, f.resolved_at, f.note = "resolved", who.person_id, now, note.strip()
+    await _audit(db, who, f, "registry.finding_resolved", now)
     return f
 
 

@@ -9,8 +9,10 @@ from typing import Any
 
 import httpx
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.audit.models import AuditEntry
 from backend.config import Settings
 from backend.db.engine import transaction
 from backend.people.models import Person
@@ -64,6 +66,16 @@ async def test_officer_sees_run_findings_history_and_export(
         f"/api/registry/findings/{mismatch['id']}/resolve", json={"note": "户籍改名，台账已更正"}
     )
     assert done.json()["status"] == "resolved"
+    async with sessionmaker() as db:  # who acknowledged and resolved, and why, is in the audit log
+        audited = (
+            await db.execute(
+                select(AuditEntry.action, AuditEntry.details)
+                .where(AuditEntry.entity == "registry_finding")
+                .order_by(AuditEntry.leaf_index)
+            )
+        ).all()
+    assert [a for a, _ in audited] == ["registry.finding_acknowledged", "registry.finding_resolved"]
+    assert audited[1][1]["note"] == "户籍改名，台账已更正"
     assert (await api.get("/api/registry/findings?status=resolved")).json()["counts"] == {
         "open": 1,
         "resolved": 1,

@@ -3,6 +3,7 @@ gas-detector calibrations (entered or imported as CSV) and detector standings.""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -136,8 +137,9 @@ class AnalyticsController(Controller):
     ) -> Response[bytes]:
         scope = await service.open_scope(db, principal, _query(unit_id, since, until, trade, person_id), now)
         name = f"tezuo-analytics-{scope.unit.code}-{scope.until:%Y%m%d}.xlsx"
+        body = await asyncio.to_thread(workbook, scope)  # CPU work: off the event loop
         return Response(
-            workbook(scope),
+            body,
             media_type=XLSX_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
@@ -175,7 +177,8 @@ class AnalyticsController(Controller):
         """The same as a picture to print for the shift meeting."""
         scope = await service.open_scope(db, principal, _query(unit_id, since, until, trade, None), now)
         data = await heatmaps.heatmap(db, scope, shift, *_clock(settings))
-        return Response(heatmaps.heatmap_png(data, scope.unit.code), media_type="image/png")
+        png = await asyncio.to_thread(heatmaps.heatmap_png, data, scope.unit.code)
+        return Response(png, media_type="image/png")
 
     @get("/report.pdf", operation_id="getAnalyticsReport", media_type="application/pdf")
     async def report_pdf(

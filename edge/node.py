@@ -159,7 +159,7 @@ class Node:
             "raised_at": self.clock().isoformat(),
             "message": f"{fired.camera}: {fired.kind}",
             "detail": detail,
-            "snapshot_jpeg": base64.b64encode(snapshot(frame.image)).decode(),
+            "snapshot_jpeg": base64.b64encode(await asyncio.to_thread(snapshot, frame.image)).decode(),
         }
         if zone:
             body["area_code"] = zone.area_code
@@ -172,7 +172,9 @@ class Node:
         fired = self.engines[camera.name].process(frame.t, self.clock(), detections)
         for f in fired:
             await self.on_fired(f, frame)
-        for clip in self.recorders[camera.name].add(frame):
+        # JPEG-encoding the frame, and writing a finished clip, are CPU work: off the loop that polls
+        # gas and drives the interlocks (each recorder belongs to this camera's task alone)
+        for clip in await asyncio.to_thread(self.recorders[camera.name].add, frame):
             self.queue_clip(clip)
         return fired
 

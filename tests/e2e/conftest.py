@@ -38,6 +38,10 @@ ORG = [
     ("site", "E2E-S1", "一号厂区", "E2E"),
     ("workshop", "E2E-W1", "焊接车间", "E2E-S1"),
     ("team", "E2E-T1", "焊接一班", "E2E-W1"),
+    # a second site whose ledger only the qualifications test fills (it counts the site's rows)
+    ("site", "E2E-S2", "二号厂区", "E2E"),
+    ("workshop", "E2E-W2", "检修车间", "E2E-S2"),
+    ("team", "E2E-T2", "检修一班", "E2E-W2"),
 ]
 ORG_SCRIPT = textwrap.dedent(
     """

@@ -29,7 +29,8 @@ HEADER = [
 
 
 def _ledger(path: Path) -> dict[str, str]:
-    """Four workers of the e2e team: a welder due in 45 days, a forklift driver due in 20, an
+    """Four workers in a site of their own (E2E-S2, so other tests' people stay out of its counts):
+    a welder due in 45 days, a forklift driver due in 20, an
     electrician lapsed 120 days ago (a shadow operator), and one comfortably valid. The welder had
     the 3-yearly review (30号令) in time."""
     today = plant_today()
@@ -38,13 +39,13 @@ def _ledger(path: Path) -> dict[str, str]:
     reviewed = today - timedelta(days=920)
     welder = people["李焊工"]
     rows = [
-        ["李焊工", welder, "E2E-T1", "焊接与热切割作业", "熔化焊接与热切割作业", "T" + welder, nanjing,
+        ["李焊工", welder, "E2E-T2", "焊接与热切割作业", "熔化焊接与热切割作业", "T" + welder, nanjing,
          today - timedelta(days=2000), today + timedelta(days=45), reviewed],
-        ["赵叉车", people["赵叉车"], "E2E-T1", "", "叉车司机", "TS20240001", samr,
+        ["赵叉车", people["赵叉车"], "E2E-T2", "", "叉车司机", "TS20240001", samr,
          today - timedelta(days=1000), today + timedelta(days=20)],
-        ["王电工", people["王电工"], "E2E-T1", "电工作业", "低压电工作业", "T" + people["王电工"], nanjing,
+        ["王电工", people["王电工"], "E2E-T2", "电工作业", "低压电工作业", "T" + people["王电工"], nanjing,
          today - timedelta(days=2300), today - timedelta(days=120)],
-        ["钱架子", people["钱架子"], "E2E-T1", "高处作业", "登高架设作业", "T" + people["钱架子"], nanjing,
+        ["钱架子", people["钱架子"], "E2E-T2", "高处作业", "登高架设作业", "T" + people["钱架子"], nanjing,
          today - timedelta(days=300), today + timedelta(days=1800)],
     ]  # fmt: skip
     wb = Workbook()
@@ -86,7 +87,7 @@ async def test_worker_countdown_and_manager_ledger(server: Server, phone: Phone,
 
     # A safety officer of the site filters the ledger and finds the shadow operator.
     await phone.context.clear_cookies()
-    await page.goto(server.add_person("孙安全", "safety_officer@E2E-S1"))
+    await page.goto(server.add_person("孙安全", "safety_officer@E2E-S2"))
     await page.get_by_test_id("enroll-button").click()
     await page.get_by_test_id("tab-manager").click()
     await page.get_by_test_id("link-ledger").click()

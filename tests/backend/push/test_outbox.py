@@ -35,6 +35,14 @@ async def _messages(sessionmaker) -> list[PushMessage]:
         return list(await db.scalars(select(PushMessage).order_by(PushMessage.created_at)))
 
 
+async def _enqueue(sessionmaker, clock, person, key: str, *, urgency: str, ttl: int) -> None:
+    """One message for `person`'s phones, committed in a transaction of its own."""
+    async with transaction(sessionmaker) as db:
+        await push.enqueue(
+            db, person_ids=[person.id], payload=PAYLOAD, urgency=urgency, ttl=ttl, dedupe_key=key, now=clock()
+        )
+
+
 async def test_enqueue_reaches_each_device_once_per_dedupe_key(sessionmaker, clock, two_phones):
     person, _ = two_phones
     for _ in range(2):  # a retried caller, an escalation reaching the same person again
@@ -67,16 +75,7 @@ async def test_the_worker_delivers_encrypted_messages_each_phone_can_read(
     sessionmaker, clock, two_phones, push_sim, tmp_path
 ):
     person, phones = two_phones
-    async with transaction(sessionmaker) as db:
-        await push.enqueue(
-            db,
-            person_ids=[person.id],
-            payload=PAYLOAD,
-            urgency="high",
-            ttl=600,
-            dedupe_key="permit:P2",
-            now=clock(),
-        )
+    await _enqueue(sessionmaker, clock, person, "permit:P2", urgency="high", ttl=600)
     worker = make_worker(sessionmaker, clock, tmp_path)
     assert await worker.deliver() == {SENT: 2}
     assert await worker.deliver() == {}  # nothing left: sent messages are never sent again
@@ -90,16 +89,7 @@ async def test_an_outage_is_retried_with_backoff_and_loses_nothing(
     sessionmaker, clock, two_phones, push_sim, tmp_path
 ):
     person, phones = two_phones
-    async with transaction(sessionmaker) as db:
-        await push.enqueue(
-            db,
-            person_ids=[person.id],
-            payload=PAYLOAD,
-            urgency="high",
-            ttl=600,
-            dedupe_key="permit:P3",
-            now=clock(),
-        )
+    await _enqueue(sessionmaker, clock, person, "permit:P3", urgency="high", ttl=600)
     worker = make_worker(sessionmaker, clock, tmp_path)
     push_sim.control({"fail_seconds": 3600, "fail_status": 503, "retry_after": 5})
     assert await worker.deliver() == {PENDING: 2}
@@ -119,16 +109,7 @@ async def test_an_outage_is_retried_with_backoff_and_loses_nothing(
 
 async def test_a_gone_subscription_is_pruned(sessionmaker, clock, two_phones, push_sim, tmp_path):
     person, phones = two_phones
-    async with transaction(sessionmaker) as db:
-        await push.enqueue(
-            db,
-            person_ids=[person.id],
-            payload=PAYLOAD,
-            urgency="normal",
-            ttl=60,
-            dedupe_key="k410",
-            now=clock(),
-        )
+    await _enqueue(sessionmaker, clock, person, "k410", urgency="normal", ttl=60)
     push_sim.control({"gone": [phones[0].token]})
     worker = make_worker(sessionmaker, clock, tmp_path)
     assert await worker.deliver() == {"gone": 1, SENT: 1}
@@ -155,16 +136,7 @@ async def test_a_message_past_its_ttl_expires_instead_of_arriving_late(
     sessionmaker, clock, two_phones, push_sim, tmp_path
 ):
     person, _ = two_phones
-    async with transaction(sessionmaker) as db:
-        await push.enqueue(
-            db,
-            person_ids=[person.id],
-            payload=PAYLOAD,
-            urgency="normal",
-            ttl=3,
-            dedupe_key="short",
-            now=clock(),
-        )
+    await _enqueue(sessionmaker, clock, person, "short", urgency="normal", ttl=3)
     push_sim.control({"fail_seconds": 3600, "retry_after": 10})
     worker = make_worker(sessionmaker, clock, tmp_path)
     assert await worker.deliver() == {EXPIRED: 2}  # the next try would come after the deadline
@@ -173,16 +145,7 @@ async def test_a_message_past_its_ttl_expires_instead_of_arriving_late(
 
 async def test_two_workers_never_claim_the_same_message(sessionmaker, clock, two_phones):
     person, _ = two_phones
-    async with transaction(sessionmaker) as db:
-        await push.enqueue(
-            db,
-            person_ids=[person.id],
-            payload=PAYLOAD,
-            urgency="high",
-            ttl=60,
-            dedupe_key="race",
-            now=clock(),
-        )
+    await _enqueue(sessionmaker, clock, person, "race", urgency="high", ttl=60)
     async with transaction(sessionmaker) as db:
         mine = await push.claim(db, "worker-a", clock(), 30)
     async with transaction(sessionmaker) as db:
@@ -220,16 +183,7 @@ async def test_a_worker_never_claims_again_what_it_is_still_sending(
 ):
     """A starved process settling late (its lease ran out meanwhile) must not send the message twice."""
     person, phones = two_phones
-    async with transaction(sessionmaker) as db:
-        await push.enqueue(
-            db,
-            person_ids=[person.id],
-            payload=PAYLOAD,
-            urgency="high",
-            ttl=600,
-            dedupe_key="slow",
-            now=clock(),
-        )
+    await _enqueue(sessionmaker, clock, person, "slow", urgency="high", ttl=600)
     worker = make_worker(sessionmaker, clock, tmp_path)
     push_sim.control({"hold": True})  # the push service takes its time answering
     first = asyncio.create_task(worker.deliver())

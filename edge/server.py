@@ -114,6 +114,8 @@ def health(node: Node) -> dict[str, Any]:
                 "detail": (node.interlock.fault or f"latched {sorted(node.interlock.latched)}")[:200],
             }
         )
+    if node.wearables is not None:
+        components.append(node.wearables.health())
     components.append(
         {
             "name": "queue",

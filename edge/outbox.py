@@ -79,6 +79,11 @@ class Outbox:
         ).fetchone()
         return None if row is None else Item(row[0], row[1], row[2], msgspec.json.decode(row[3]))
 
+    def clips(self) -> list[Item]:
+        """Every clip still queued, oldest first (health, tests)."""
+        rows = self.db.execute("SELECT seq, id, kind, body FROM outbox WHERE kind = 'clip' ORDER BY seq")
+        return [Item(seq, i, k, msgspec.json.decode(b)) for seq, i, k, b in rows.fetchall()]
+
     def done(self, items: list[Item]) -> None:
         self.db.executemany("DELETE FROM outbox WHERE seq = ?", [(i.seq,) for i in items])
 

@@ -4,6 +4,9 @@ through an API outage, the board's latest view and history."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import httpx
 import pytest
 from sqlalchemy import select
@@ -142,24 +145,18 @@ async def test_telemetry_survives_an_api_outage_and_updates_the_board(site, sess
 
 async def test_the_http_path_takes_bands_with_the_token_and_refuses_bad_bodies(site, sessionmaker):
     plant, _band, _api, node, _topic = site
-    task = __import__("asyncio").create_task(node.wearables.run_http())
+    task = asyncio.create_task(node.wearables.run_http())
     url = f"http://127.0.0.1:{node.config.wearables.http_port}/bands"
     auth = {"authorization": "Bearer band-secret"}
-    sos = {
-        "type": "event",
-        "event": "sos",
-        "band": "WB-07",
-        "ts": T0,
-        "gps": {"lat": 31.2285, "lon": 121.472},
-    }
+    gps = {"lat": 31.2285, "lon": 121.472}
+    sos = {"type": "event", "event": "sos", "band": "WB-07", "ts": T0, "gps": gps}
     try:
         async with httpx.AsyncClient() as http:
-            for _ in range(200):  # the listener is up within a few ms
-                try:
+            for _ in range(500):  # the listener is up within a few ms
+                with contextlib.suppress(httpx.ConnectError):
                     none = await http.post(url, json=sos)
                     break
-                except httpx.ConnectError:
-                    await __import__("asyncio").sleep(0.01)
+                await asyncio.sleep(0.01)
             assert none.status_code == 401
             bad = await http.post(url, content=b'[{"type":"telemetry"}]', headers=auth)
             assert bad.status_code == 400 and bad.json()["code"] == "payload_invalid"
@@ -168,11 +165,11 @@ async def test_the_http_path_takes_bands_with_the_token_and_refuses_bad_bodies(s
             assert ok.status_code == 202 and ok.json() == {"accepted": 2}
     finally:
         task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     assert node.wearables.dropped["invalid"] == 1
-    assert (
-        await node.wearables.refresh_bands()
-        and node.wearables.wearers["WB-07"] == plant.people["worker"].name
-    )
+    assert await node.wearables.refresh_bands()
+    assert node.wearables.wearers["WB-07"] == plant.people["worker"].name  # band id → wearer, from the API
     assert await node.uplink.drain() == 2
     (alarm,) = await alarms_of(sessionmaker)
     assert alarm.kind == "sos" and alarm.tier == 1 and alarm.lat == 31.2285 and alarm.area_id == plant.area.id

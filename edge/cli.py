@@ -23,6 +23,7 @@ def register(sub: Any) -> None:
     sim.add_argument("--port", type=int, default=5020)
     sim.add_argument("--leak-after", type=float, default=None, help="start a methane leak after N seconds")
     sim.add_argument("--seconds", type=float, default=None, help="stop after N seconds (default: never)")
+    add_band_options(sim)
     sim.set_defaults(func=_sim)
     train = edge.add_parser("train", help="fine-tune a YOLO model on a labelled dataset (extra edge-train)")
     train.add_argument("dataset", help="an ultralytics dataset yaml, or a new folder for a tiny demo set")
@@ -39,6 +40,14 @@ def register(sub: Any) -> None:
     check = edge.add_parser("check", help="validate an edge.toml and print what it configures")
     check.add_argument("--config", required=True)
     check.set_defaults(func=_check)
+
+
+def add_band_options(parser: Any) -> None:
+    """The simulator's scripted wristbands (also on `tezuo sim site`)."""
+    parser.add_argument("--mqtt", default="127.0.0.1:1883", help="broker the wristbands publish to")
+    parser.add_argument("--band-topic", default="tezuo/bands", help="they publish to TOPIC/<band id>")
+    parser.add_argument("--sos-after", type=float, default=90.0, help="WB-02 presses SOS after N seconds")
+    parser.add_argument("--no-bands", action="store_true", help="no wristbands")
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -59,10 +68,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _sim(args: argparse.Namespace, settings: Settings) -> int:
-    from edge.sim.run import serve
+    from edge.sim.run import BandOptions, serve
 
     logging.basicConfig(level="WARNING")
-    asyncio.run(serve(args.host, args.port, args.leak_after, args.seconds))
+    bands = None if args.no_bands else BandOptions(args.mqtt, args.band_topic, args.sos_after)
+    asyncio.run(serve(args.host, args.port, args.leak_after, args.seconds, bands))
     return 0
 
 

@@ -37,6 +37,13 @@ def register(sub: Any) -> None:
     export.add_argument("weights", help="a .pt from `tezuo edge train`")
     export.add_argument("--imgsz", type=int, default=640)
     export.set_defaults(func=_export)
+    demo = edge.add_parser("demo-config", help="write an edge.toml for the demo plant (`make run` uses it)")
+    demo.add_argument("--out", default="var/edge-demo.toml")
+    demo.add_argument("--api", default="http://127.0.0.1:8000")
+    demo.add_argument("--modbus-port", type=int, default=5020)
+    demo.add_argument("--mqtt", default="127.0.0.1:1883")
+    demo.add_argument("--data-dir", default="var/edge-demo")
+    demo.set_defaults(func=_demo_config)
     check = edge.add_parser("check", help="validate an edge.toml and print what it configures")
     check.add_argument("--config", required=True)
     check.set_defaults(func=_check)
@@ -73,6 +80,33 @@ def _sim(args: argparse.Namespace, settings: Settings) -> int:
     logging.basicConfig(level="WARNING")
     bands = None if args.no_bands else BandOptions(args.mqtt, args.band_topic, args.sos_after)
     asyncio.run(serve(args.host, args.port, args.leak_after, args.seconds, bands))
+    return 0
+
+
+def _demo_config(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from backend.db.engine import make_engine, make_sessionmaker, transaction
+    from edge.demo_config import demo_config
+
+    async def main() -> tuple[str, list[str]]:
+        engine = make_engine(settings.database_url)
+        try:
+            async with transaction(make_sessionmaker(engine)) as db:
+                return await demo_config(
+                    db, api=args.api, modbus_port=args.modbus_port, mqtt=args.mqtt, data_dir=args.data_dir
+                )
+        finally:
+            await engine.dispose()
+
+    text, done = asyncio.run(main())
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    out.chmod(0o600)  # it holds the node's token
+    for line in done:
+        print(f"  {line}")
+    print(f"edge node config: {args.out} (a fresh token; earlier tokens of the demo node are revoked)")
     return 0
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import select
 
 from backend.alarms.access import require_watch
@@ -23,7 +23,7 @@ from backend.people.models import Person
 from backend.wearables import service
 from backend.wearables.schemas import BandOut, BandSamplesIn, BandSamplesOut, SampleOut
 
-Minutes = Annotated[int, msgspec.Meta(ge=1, le=24 * 60)]
+Minutes = Annotated[int, QueryParameter(ge=1, le=24 * 60)]  # the history kept: a day
 
 
 class WearablesController(Controller):
@@ -55,7 +55,7 @@ class WearablesController(Controller):
         principal: Caller,
         now: Now,
         device_id: FromPath[uuid.UUID],
-        minutes: FromQuery[Minutes] = 60,
+        minutes: Minutes = 60,
     ) -> list[SampleOut]:
         """A band's trail and vitals for the board (watchers of its site)."""
         band = await db.get(Device, device_id)

@@ -119,6 +119,10 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         f"PLC {'yes' if c.plc else 'no'}{' (dry-run)' if c.plc and c.plc.dry_run else ''}, "
         f"{len(c.cameras)} camera(s), {len(c.zones)} zone(s), {len(c.rules) or 'default'} rule(s)"
     )
+    if (w := c.wearables) is not None:
+        mqtt = f"MQTT {w.mqtt_host}:{w.mqtt_port} {w.mqtt_topic}/<band>" if w.mqtt_host else "no MQTT"
+        http = f"HTTP {w.http_host}:{w.http_port}/bands" if w.http_port is not None else "no HTTP"
+        print(f"wristbands: {mqtt}, {http}")
     return 0
 
 

@@ -20,6 +20,8 @@ if [ "$SIM" = 1 ]; then
   "$BIN/tezuo" edge demo-config --out var/edge-demo.toml --api "http://127.0.0.1:$PORT" \
     --modbus-port "$MODBUS_PORT" --mqtt "$MQTT" --data-dir var/edge-demo || exit 1
   if ! listening "$MQTT"; then
+    # like `make install` does for libgl1 and the CJK fonts: Debian's broker, when we are root
+    command -v mosquitto >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq mosquitto >/dev/null 2>&1; }
     if command -v mosquitto >/dev/null; then
       mosquitto -p "${MQTT##*:}" >var/mosquitto.log 2>&1 & pids+=($!)
       echo "MQTT: started mosquitto on port ${MQTT##*:} (log var/mosquitto.log)"

@@ -121,7 +121,8 @@ def health(node: Node) -> dict[str, Any]:
             "name": "queue",
             "kind": "uplink",
             "health": "ok",
-            "detail": f"depth {node.outbox.depth()}, dead {len(node.outbox.dead())}",
+            "detail": f"depth {node.outbox.depth()} (clips {len(node.outbox.clips())}), "
+            f"dead {len(node.outbox.dead())}",
         }
     )
     overall = "ok" if all(c["health"] == "ok" for c in components) else "degraded"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -17,6 +18,8 @@ from backend.devices.models import DeviceStatus
 from backend.devices.service import create_device
 from backend.wearables.models import WearableSample
 from edge.node import Node
+from edge.rules.permits import ActivePermit
+from edge.wearables.payload import Telemetry
 from tests.backend.alarms.plant import make_plant
 from tests.edge.support import ServedApi, example_config, free_port
 from tests.edge.wearables_support import mqtt_running, publisher, unique_topic, wait_until
@@ -173,3 +176,26 @@ async def test_the_http_path_takes_bands_with_the_token_and_refuses_bad_bodies(s
     assert await node.uplink.drain() == 2
     (alarm,) = await alarms_of(sessionmaker)
     assert alarm.kind == "sos" and alarm.tier == 1 and alarm.lat == 31.2285 and alarm.area_id == plant.area.id
+
+
+async def test_a_band_gone_silent_during_an_active_permit_is_an_alarm_about_its_wearer(
+    site, sessionmaker, clock
+):
+    plant, _band, _api, node, _topic = site
+    valid = clock() + timedelta(hours=2)
+    node.permits.permits = [
+        ActivePermit(
+            number="ZY-7", area_code="SA-A1", work_type="hot_work", status="active", valid_until=valid
+        )
+    ]
+    await node.wearables.handle(Telemetry(band="WB-07", area="SA-A1", hr=90, moving=True))
+    clock.advance(seconds=30)
+    await node.wearables.check_offline()
+    assert [i.kind for i in node.outbox.head(10)] == ["band"]  # silent 30 s: not yet
+    clock.advance(seconds=31)
+    await node.wearables.check_offline()
+    await node.wearables.check_offline()  # once per silence
+    assert await node.uplink.drain() == 2
+    (alarm,) = await alarms_of(sessionmaker)
+    assert alarm.kind == "wearable_offline" and alarm.area_id == plant.area.id
+    assert alarm.subject_person_id == plant.people["worker"].id and alarm.detail["permits"] == ["ZY-7"]

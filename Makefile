@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SIM ?= 1
 export TEZUO_BASE_URL ?= http://localhost:$(PORT)
 
 .DEFAULT_GOAL := help
@@ -13,7 +14,8 @@ export TEZUO_BASE_URL ?= http://localhost:$(PORT)
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-run: install pwa migrate demo serve ## install what is missing, build the PWA, migrate, load the demo, serve :8000
+run: install pwa migrate demo ## install what is missing, build the PWA, migrate, load the demo, serve :8000 with a live site (SIM=0: API only)
+	@tools/live.sh $(BIN) $(HOST) $(PORT) $(SIM)
 
 test: install pwa lint typecheck pwa-test pytest ## the whole suite: ruff, mypy, pytest (SQLite + PostgreSQL + Chromium e2e), vitest
 

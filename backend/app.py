@@ -32,6 +32,7 @@ from backend.permits.routes import PermitController
 from backend.push.routes import PushController
 from backend.registry.routes import RegistryController
 from backend.sync.routes import SyncController
+from backend.wearables.routes import WearablesController
 from backend.workers.permits_part import install as install_qualifications
 from backend.workers.routes import router as qualifications
 
@@ -75,7 +76,7 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         qualifications,
     ]
     handlers += [AlarmsController, PushController, DevicesController, BadgesController, media]
-    handlers += [RegistryController, AnalyticsController]
+    handlers += [RegistryController, AnalyticsController, WearablesController]
     if settings.pwa_dir.is_dir():
         handlers.append(
             create_static_files_router(

@@ -23,6 +23,7 @@ def register(sub: Any) -> None:
     sim.add_argument("--port", type=int, default=5020)
     sim.add_argument("--leak-after", type=float, default=None, help="start a methane leak after N seconds")
     sim.add_argument("--seconds", type=float, default=None, help="stop after N seconds (default: never)")
+    add_band_options(sim)
     sim.set_defaults(func=_sim)
     train = edge.add_parser("train", help="fine-tune a YOLO model on a labelled dataset (extra edge-train)")
     train.add_argument("dataset", help="an ultralytics dataset yaml, or a new folder for a tiny demo set")
@@ -36,9 +37,24 @@ def register(sub: Any) -> None:
     export.add_argument("weights", help="a .pt from `tezuo edge train`")
     export.add_argument("--imgsz", type=int, default=640)
     export.set_defaults(func=_export)
+    demo = edge.add_parser("demo-config", help="write an edge.toml for the demo plant (`make run` uses it)")
+    demo.add_argument("--out", default="var/edge-demo.toml")
+    demo.add_argument("--api", default="http://127.0.0.1:8000")
+    demo.add_argument("--modbus-port", type=int, default=5020)
+    demo.add_argument("--mqtt", default="127.0.0.1:1883")
+    demo.add_argument("--data-dir", default="var/edge-demo")
+    demo.set_defaults(func=_demo_config)
     check = edge.add_parser("check", help="validate an edge.toml and print what it configures")
     check.add_argument("--config", required=True)
     check.set_defaults(func=_check)
+
+
+def add_band_options(parser: Any) -> None:
+    """The simulator's scripted wristbands (also on `tezuo sim site`)."""
+    parser.add_argument("--mqtt", default="127.0.0.1:1883", help="broker the wristbands publish to")
+    parser.add_argument("--band-topic", default="tezuo/bands", help="they publish to TOPIC/<band id>")
+    parser.add_argument("--sos-after", type=float, default=90.0, help="WB-02 presses SOS after N seconds")
+    parser.add_argument("--no-bands", action="store_true", help="no wristbands")
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -59,10 +75,38 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _sim(args: argparse.Namespace, settings: Settings) -> int:
-    from edge.sim.run import serve
+    from edge.sim.run import BandOptions, serve
 
     logging.basicConfig(level="WARNING")
-    asyncio.run(serve(args.host, args.port, args.leak_after, args.seconds))
+    bands = None if args.no_bands else BandOptions(args.mqtt, args.band_topic, args.sos_after)
+    asyncio.run(serve(args.host, args.port, args.leak_after, args.seconds, bands))
+    return 0
+
+
+def _demo_config(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from backend.db.engine import make_engine, make_sessionmaker, transaction
+    from edge.demo_config import demo_config
+
+    async def main() -> tuple[str, list[str]]:
+        engine = make_engine(settings.database_url)
+        try:
+            async with transaction(make_sessionmaker(engine)) as db:
+                return await demo_config(
+                    db, api=args.api, modbus_port=args.modbus_port, mqtt=args.mqtt, data_dir=args.data_dir
+                )
+        finally:
+            await engine.dispose()
+
+    text, done = asyncio.run(main())
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    out.chmod(0o600)  # it holds the node's token
+    for line in done:
+        print(f"  {line}")
+    print(f"edge node config: {args.out} (a fresh token; earlier tokens of the demo node are revoked)")
     return 0
 
 
@@ -75,6 +119,10 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         f"PLC {'yes' if c.plc else 'no'}{' (dry-run)' if c.plc and c.plc.dry_run else ''}, "
         f"{len(c.cameras)} camera(s), {len(c.zones)} zone(s), {len(c.rules) or 'default'} rule(s)"
     )
+    if (w := c.wearables) is not None:
+        mqtt = f"MQTT {w.mqtt_host}:{w.mqtt_port} {w.mqtt_topic}/<band>" if w.mqtt_host else "no MQTT"
+        http = f"HTTP {w.http_host}:{w.http_port}/bands" if w.http_port is not None else "no HTTP"
+        print(f"wristbands: {mqtt}, {http}")
     return 0
 
 

@@ -26,6 +26,7 @@ class Uplink(Strict, kw_only=True):
     backoff_max_s: Positive = 60.0
     permits_every_s: Positive = 30.0
     health_every_s: Positive = 30.0
+    clip_timeout_s: Positive = 300.0  # one clip upload (its own lane) may take this long on a slow link
 
 
 class Bus(Strict, kw_only=True):
@@ -135,6 +136,29 @@ class Camera(Strict, kw_only=True):
     clip_s: Positive = 10.0  # the clip written around an alarm: this much before and after
 
 
+class Wearables(Strict, kw_only=True):
+    """Wristbands reaching the node over MQTT and/or HTTP (docs/edge.md "Wearables")."""
+
+    mqtt_host: str | None = "127.0.0.1"  # the site's broker; None: no MQTT
+    mqtt_port: int = 1883
+    mqtt_topic: str = "tezuo/bands"  # bands publish to <topic>/<band id>
+    mqtt_username: str | None = None
+    mqtt_password: str | None = None
+    http_port: int | None = None  # POST /bands on the node; None: no HTTP ingest
+    http_host: str = "127.0.0.1"
+    http_token: str | None = None  # bands (or their phone app) send `Authorization: Bearer <it>`
+    uplink_every_s: Annotated[float, msgspec.Meta(ge=0)] = 5.0  # a band's telemetry at most this often
+    bands_every_s: Positive = 60.0  # refresh band id → wearer from the API
+    heart_rate_low: int = 40
+    heart_rate_high: int = 150
+    heat_index_c: float = 40.0  # ambient temperature + humidity (NWS heat index) at or above: heat stress
+    skin_temp_high_c: float = 38.5  # …or the band's skin temperature at or above
+    still_s: Positive = 120.0  # no movement for this long while the band reports: possible collapse
+    offline_s: Positive = 60.0  # silent this long while a permit is active in its area
+    report_every_s: Positive = 5.0  # the bands' reporting period: each report stands for at most 2× this
+    rules: list[Rule] = []  # vitals_abnormal, heat_stress, no_movement, wearable_offline, sos, fall_detected
+
+
 class EdgeConfig(Strict, kw_only=True):
     node: str = "edge"
     data_dir: str = "var/edge"  # the queue (SQLite), snapshots and clips
@@ -145,6 +169,7 @@ class EdgeConfig(Strict, kw_only=True):
     cameras: list[Camera] = []
     zones: list[Zone] = []
     rules: list[Rule] = []
+    wearables: Wearables | None = None
 
     def __post_init__(self) -> None:
         buses = {b.name for b in self.buses}

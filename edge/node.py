@@ -27,6 +27,7 @@ from edge.rules.permits import PermitBook
 from edge.uplink import Uplink, utc_now
 from edge.vision.base import Frame
 from edge.vision.camera import ClipRecorder, jpeg
+from edge.wearables.gateway import Gateway
 
 log = logging.getLogger("edge.node")
 
@@ -54,6 +55,7 @@ class Node:
             batch=config.uplink.batch,
             clock=clock,
             data_dir=self.data_dir,
+            clip_timeout_s=config.uplink.clip_timeout_s,
         )
         self.hubs = {b.name: ModbusHub(b) for b in config.buses}
         self.gas = GasPoller(config.gas, self.hubs, self.outbox, clock, on_reading=self._on_reading)
@@ -70,6 +72,7 @@ class Node:
         self.fps: dict[str, float] = {}
         self._gas_alarmed: set[str] = set()
         self.camera_faults: dict[str, str] = {}
+        self.wearables = Gateway(self, config.wearables) if config.wearables else None
 
     # -- gas ---------------------------------------------------------------------------------
     def gas_ok(self, codes: list[str]) -> bool:
@@ -107,6 +110,7 @@ class Node:
         key: object = None,
         snapshot: bytes | None = None,
         message: str = "",
+        extra: dict[str, Any] | None = None,
     ) -> str:
         alarm_id = str(uuid7())
         body: dict[str, Any] = {
@@ -120,6 +124,7 @@ class Node:
             body["area_code"] = area_code
         if snapshot:
             body["snapshot_jpeg"] = base64.b64encode(snapshot).decode()
+        body |= extra or {}  # position, gps, band_id (a wristband's alarm)
         self.outbox.put("alarm", alarm_id, body)
         log.warning("alarm %s %s tier %d %s", alarm_id, kind, tier, detail)
         return alarm_id
@@ -264,6 +269,13 @@ class Node:
                 tg.create_task(self._every(1.0, self.interlock.quiet_alarm_when_due))
             for camera in self.config.cameras:
                 tg.create_task(self._supervise(camera))
+            if (w := self.wearables) is not None:
+                tg.create_task(self._every(w.config.bands_every_s, w.refresh_bands))
+                tg.create_task(self._every(min(5.0, w.config.offline_s / 4), w.check_offline))
+                if w.config.mqtt_host:
+                    tg.create_task(w.run_mqtt())
+                if w.config.http_port is not None:
+                    tg.create_task(w.run_http())
 
     async def close(self) -> None:
         for hub in self.hubs.values():

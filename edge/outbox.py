@@ -1,8 +1,10 @@
-"""Store-and-forward: a local SQLite queue of readings and alarms, sent in order, each once by id.
+"""Store-and-forward: a local SQLite queue of readings, band samples, alarms and clips, each once by id.
 
-Everything the node produces goes here first; the uplink deletes a row only after the server
-has it. A row the server refuses for good (4xx other than auth/rate/conflict-in-progress) moves
-to `dead`, so one bad message cannot block the queue behind it; the operator can inspect it.
+Everything the node produces goes here first; the uplink deletes a row only after the server has
+it. Two lanes share the file: readings, band samples and alarms go in order; clips (megabytes) go
+in a lane of their own, each after its alarm, so a slow clip never holds an alarm back. A row the
+server refuses for good (4xx other than auth/rate/conflict-in-progress) moves to `dead`, so one
+bad message cannot block the queue behind it; the operator can inspect it.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 class Item:
     seq: int
     id: str
-    kind: str  # "reading" | "alarm" | "clip"
+    kind: str  # "reading" | "band" | "alarm" (the ordered lane) | "clip" (its own lane)
     body: dict[str, Any]
 
 
@@ -61,10 +63,26 @@ class Outbox:
         return cur.rowcount == 1
 
     def head(self, limit: int) -> list[Item]:
+        """The head of the ordered lane: readings, band samples and alarms (clips have their own)."""
         rows = self.db.execute(
-            "SELECT seq, id, kind, body FROM outbox ORDER BY seq LIMIT ?", (limit,)
+            "SELECT seq, id, kind, body FROM outbox WHERE kind != 'clip' ORDER BY seq LIMIT ?", (limit,)
         ).fetchall()
         return [Item(seq, i, k, msgspec.json.decode(b)) for seq, i, k, b in rows]
+
+    def clip_head(self) -> Item | None:
+        """The oldest clip whose alarm the server already has (its alarm row has left the queue):
+        the clip lane never overtakes the alarm it belongs to, and nothing waits behind a clip."""
+        row = self.db.execute(
+            "SELECT seq, id, kind, body FROM outbox AS c WHERE kind = 'clip' AND NOT EXISTS"
+            " (SELECT 1 FROM outbox AS a WHERE a.kind = 'alarm' AND a.id = substr(c.id, 6))"
+            " ORDER BY seq LIMIT 1"
+        ).fetchone()
+        return None if row is None else Item(row[0], row[1], row[2], msgspec.json.decode(row[3]))
+
+    def clips(self) -> list[Item]:
+        """Every clip still queued, oldest first (health, tests)."""
+        rows = self.db.execute("SELECT seq, id, kind, body FROM outbox WHERE kind = 'clip' ORDER BY seq")
+        return [Item(seq, i, k, msgspec.json.decode(b)) for seq, i, k, b in rows.fetchall()]
 
     def done(self, items: list[Item]) -> None:
         self.db.executemany("DELETE FROM outbox WHERE seq = ?", [(i.seq,) for i in items])

@@ -114,12 +114,15 @@ def health(node: Node) -> dict[str, Any]:
                 "detail": (node.interlock.fault or f"latched {sorted(node.interlock.latched)}")[:200],
             }
         )
+    if node.wearables is not None:
+        components.append(node.wearables.health())
     components.append(
         {
             "name": "queue",
             "kind": "uplink",
             "health": "ok",
-            "detail": f"depth {node.outbox.depth()}, dead {len(node.outbox.dead())}",
+            "detail": f"depth {node.outbox.depth()} (clips {len(node.outbox.clips())}), "
+            f"dead {len(node.outbox.dead())}",
         }
     )
     overall = "ok" if all(c["health"] == "ok" for c in components) else "degraded"

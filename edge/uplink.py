@@ -1,4 +1,8 @@
-"""The uplink: drains the outbox to the API in order, signs every request, backs off while it is down."""
+"""The uplink: drains the outbox to the API, signs every request, backs off while it is down.
+
+Two lanes: readings, band samples and alarms strictly in order (`drain`); clips on their own
+(`drain_clips`), each once its alarm is delivered, so a clip stalled on a slow link delays no alarm.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ log = logging.getLogger("edge.uplink")
 Clock = Callable[[], datetime]
 # Answers that mean "not now" rather than "never": keep the message and try again later.
 RETRY_LATER = {401, 408, 425, 429}
-PATHS = {"reading": "/api/gas/readings", "alarm": "/api/alarms/ingest"}
+PATHS = {"reading": "/api/gas/readings", "band": "/api/wearables/readings", "alarm": "/api/alarms/ingest"}
+BATCHED = {"reading", "band"}  # runs of these go in one request
 CLIP_TYPES = {".avi": "video/x-msvideo", ".mp4": "video/mp4"}
 
 
@@ -37,6 +42,7 @@ class Uplink:
         batch: int = 100,
         clock: Clock = utc_now,
         data_dir: Path | None = None,
+        clip_timeout_s: float = 300.0,
     ):
         self.data_dir = data_dir or Path(".")  # clip paths in the queue are relative to it
         self.client = client
@@ -45,7 +51,10 @@ class Uplink:
         self.batch = batch
         self.clock = clock
         self.down: str | None = None  # why the last attempt failed; None while the API answers
+        self.clips_down: str | None = None  # the same for the clip lane
+        self.clip_timeout_s = clip_timeout_s
         self.sent = 0
+        self._unknown_bands: set[str] = set()
 
     def headers(self) -> dict[str, str]:
         """Device auth (docs/alarms.md "Device requests"): token, fresh timestamp, a nonce per request."""
@@ -56,7 +65,11 @@ class Uplink:
         }
 
     async def drain(self) -> int:
-        """Send what is queued, oldest first, until the queue is empty or the API stops answering.
+        """Both lanes once, one after the other (a one-shot flush; `run` drives them independently)."""
+        return await self.drain_ordered() + await self.drain_clips()
+
+    async def drain_ordered(self) -> int:
+        """Send the ordered lane, oldest first, until it is empty or the API stops answering.
 
         Returns how many messages the server now holds. Order holds because a failure stops the
         drain: nothing newer is sent before an older message has been accepted.
@@ -82,12 +95,50 @@ class Uplink:
         if not items:
             return []
         run = [items[0]]
-        if items[0].kind == "reading":
+        if items[0].kind in BATCHED:
             for item in items[1:]:
-                if item.kind != "reading":
+                if item.kind != items[0].kind:
                     break
                 run.append(item)
         return run
+
+    async def drain_clips(self) -> int:
+        """Send the clip lane: each clip whose alarm the server has, oldest first, one at a time."""
+        delivered = 0
+        while (item := self.outbox.clip_head()) is not None:
+            try:
+                res = await self._put_clip(item)
+            except httpx.TransportError as exc:
+                self._clips_down(item, f"{type(exc).__name__}: {exc}")
+                return delivered
+            if res is None:
+                log.error("uplink: clip file %s is missing; dropped", item.body["path"])
+                self.outbox.bury(item, "clip file missing on the node")
+                continue
+            if res.status_code < 300:
+                self.outbox.done([item])
+                self.sent += 1
+                delivered += 1
+                (self.data_dir / item.body["path"]).unlink(
+                    missing_ok=True
+                )  # the server holds it: free the disk
+                continue
+            code = _problem_code(res)
+            if res.status_code >= 500 or res.status_code in RETRY_LATER:
+                self._clips_down(item, f"HTTP {res.status_code} {code}")
+                return delivered
+            log.error("uplink: server refused clip %s for good: %s %s", item.id, res.status_code, code)
+            self.outbox.bury(item, f"HTTP {res.status_code} {code}: {res.text[:300]}")
+        if self.clips_down is not None:
+            log.warning("clip uplink recovered")
+        self.clips_down = None
+        return delivered
+
+    def _clips_down(self, item: Item, why: str) -> None:
+        self.outbox.failed([item], why)
+        if self.clips_down is None:
+            log.error("clip uplink down: %s", why)
+        self.clips_down = why
 
     async def _post(self, kind: str, body: dict[str, Any]) -> httpx.Response:
         return await self.client.post(PATHS[kind], json=body, headers=self.headers())
@@ -101,31 +152,24 @@ class Uplink:
         except FileNotFoundError:
             return None
         headers = {**self.headers(), "content-type": CLIP_TYPES.get(path.suffix, "application/octet-stream")}
+        timeout = httpx.Timeout(self.clip_timeout_s, connect=self.client.timeout.connect)
         return await self.client.put(
-            f"/api/alarms/{item.body['alarm_id']}/clip", content=data, headers=headers
+            f"/api/alarms/{item.body['alarm_id']}/clip", content=data, headers=headers, timeout=timeout
         )
 
     async def _send(self, items: list[Item]) -> int | None:
         """How many of `items` the server now holds, or None to stop (retry later)."""
         head = items[0]
-        if head.kind == "reading":
+        if head.kind in BATCHED:
             body: dict[str, Any] = {"readings": [i.body for i in items]}
         else:
             body = head.body
-        if head.kind == "clip":
-            clip = await self._put_clip(head)
-            if clip is None:
-                log.error("uplink: clip file %s is missing; dropped", head.body["path"])
-                self.outbox.bury(head, "clip file missing on the node")
-                return 0
-            res = clip
-        else:
-            res = await self._post(head.kind, body)
+        res = await self._post(head.kind, body)
         if res.status_code < 300:
             self.outbox.done(items)
             self.sent += len(items)
-            if head.kind == "clip":  # the server holds it (by SHA-256): free the node's disk
-                (self.data_dir / head.body["path"]).unlink(missing_ok=True)
+            if head.kind == "band":
+                self._note_unknown_bands(res)
             return len(items)
         code = _problem_code(res)
         if res.status_code == 413 and head.kind == "alarm" and "snapshot_jpeg" in body:
@@ -157,16 +201,36 @@ class Uplink:
             log.error("uplink down: %s (queue depth %d)", why, self.outbox.depth())
         self.down = why
 
+    def _note_unknown_bands(self, res: httpx.Response) -> None:
+        """Samples of a band the site does not know are dropped by the server; say so once per band."""
+        try:
+            unknown = set(res.json().get("unknown_bands", []))
+        except (ValueError, AttributeError):
+            return
+        for band in sorted(unknown - self._unknown_bands):
+            log.warning(
+                "uplink: band %s is not registered on the site (tezuo devices add --kind wearable)", band
+            )
+        self._unknown_bands |= unknown
+
     async def run(self, interval_s: float, backoff_max_s: float) -> None:
-        """Forever: drain, then wait (longer while the API is down, up to backoff_max_s)."""
+        """Forever: both lanes, each its own loop and backoff (a stalled clip never holds an alarm)."""
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(self._loop(self.drain_ordered, "down", interval_s, backoff_max_s))
+            tg.create_task(self._loop(self.drain_clips, "clips_down", interval_s, backoff_max_s))
+
+    async def _loop(
+        self, drain: Callable[[], Any], state: str, interval_s: float, backoff_max_s: float
+    ) -> None:
+        """Drain, then wait (longer while the API is down, up to backoff_max_s)."""
         wait = interval_s
         while True:
             try:
-                await self.drain()
+                await drain()
             except (httpx.HTTPError, ValueError, OSError) as exc:  # a malformed answer, a full disk
                 log.exception("uplink drain failed")
-                self.down = f"{type(exc).__name__}: {exc}"
-            wait = interval_s if self.down is None else min(wait * 2, backoff_max_s)
+                setattr(self, state, f"{type(exc).__name__}: {exc}")
+            wait = interval_s if getattr(self, state) is None else min(wait * 2, backoff_max_s)
             await asyncio.sleep(wait)
 
     async def get_json(self, path: str) -> Any:

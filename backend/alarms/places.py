@@ -73,6 +73,10 @@ class SiteInfo:
                 )
             if xy is None:
                 xy = self.gps_to_plan(lat, lon)
+        if area is None and xy is not None:  # a wristband's plan position (UWB/BLE) picks its area too
+            area = next(
+                (a for a in self.areas.values() if a.plan_polygon and geo.inside(xy, a.plan_polygon)), None
+            )
         if xy is None and area is not None and area.plan_polygon:
             xy = geo.centroid(area.plan_polygon)
         return area, xy

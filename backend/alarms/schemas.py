@@ -30,6 +30,8 @@ class AlarmIngest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     message: Note = ""
     detail: dict[str, Any] = {}
     snapshot_jpeg: Annotated[str, msgspec.Meta(max_length=700_000)] | None = None  # base64, ≤ 512 KiB
+    # An edge node relaying a wristband: the band's wearer becomes the alarm's subject.
+    band_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
 
 
 class SosIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

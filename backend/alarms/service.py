@@ -99,9 +99,7 @@ async def ingest(
         raise Forbidden("只有登记在厂区的边缘节点和手环可以上报报警", code="device_kind")
     kind, _, labels, plan = decide(routing, data.kind)
     site = await site_info(db, device.site_id)
-    subject = (
-        await db.get(Person, device.person_id) if device.kind == "wearable" and device.person_id else None
-    )
+    subject = await _subject(db, device, data.band_id)
     gps = (data.gps.lat, data.gps.lon) if data.gps else None
     xy = (data.position.x, data.position.y) if data.position else None
     area, xy = site.locate(site.area_by_code(data.area_code), xy, gps)
@@ -129,6 +127,19 @@ async def ingest(
     if data.snapshot_jpeg:
         alarm.image_path = store_image(media_dir, alarm.id, now, data.snapshot_jpeg)
     return alarm, True, await _raise(db, alarm, site, area, now)
+
+
+async def _subject(db: AsyncSession, device: Device, band_id: str | None) -> Person | None:
+    """Who a device's alarm is about: a wearable's wearer, or the wearer of the band an edge node relays
+    (a band unknown on the site leaves the alarm without a subject: an SOS is never refused for it)."""
+    wearer = device.person_id if device.kind == "wearable" else None
+    if device.kind == "edge" and band_id:
+        wearer = await db.scalar(
+            select(Device.person_id).where(
+                Device.kind == "wearable", Device.site_id == device.site_id, Device.name == band_id
+            )
+        )
+    return await db.get(Person, wearer) if wearer else None
 
 
 async def raise_sos(

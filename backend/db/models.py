@@ -26,6 +26,7 @@ from backend.permits.models import (
 from backend.push.models import PushMessage, PushSubscription
 from backend.registry.models import RegistryCheck, RegistryFinding, RegistryRun
 from backend.sync.models import FieldStamp, SyncOpResult
+from backend.wearables.models import WearableSample
 from backend.workers.models import (
     Assignment,
     Certificate,
@@ -101,5 +102,6 @@ __all__ = [
     "TrainingRecord",
     "TreeHead",
     "Violation",
+    "WearableSample",
     "WebSession",
 ]

@@ -36,6 +36,11 @@ async def create_device(
         raise Invalid("设备必须登记在厂区下", code="not_a_site")
     if person_id is not None and await db.get(Person, person_id) is None:
         raise Invalid("佩戴人不存在", code="person_unknown")
+    if kind == "wearable" and await db.scalar(
+        select(Device.id).where(Device.kind == "wearable", Device.site_id == site.id, Device.name == name)
+    ):
+        # an edge node relays bands by this name (the band id): it must name one band on the site
+        raise Conflict("该厂区已有同名手环", code="band_taken")
     device = Device(kind=kind, name=name, site_id=site.id, person_id=person_id)
     db.add(device)
     await db.flush()

@@ -30,6 +30,9 @@ def register(sub: Any) -> None:
     site = cmd.add_argument_group("edge site simulator (`tezuo sim site`, port 5020)")
     site.add_argument("--leak-after", type=float, default=None, help="start a methane leak after N seconds")
     site.add_argument("--seconds", type=float, default=None, help="stop after N seconds (default: never)")
+    from edge.cli import add_band_options
+
+    add_band_options(site)
     cmd.set_defaults(func=run_sim)
 
 

@@ -20,14 +20,15 @@ class _State:
 
 
 class Persistence:
-    def __init__(self, hold_s: float, window_s: float, cooldown_s: float):
+    def __init__(self, hold_s: float, window_s: float, cooldown_s: float, max_step_s: float = MAX_STEP_S):
         self.hold_s, self.window_s, self.cooldown_s = hold_s, window_s, cooldown_s
+        self.max_step_s = max_step_s  # a wristband reporting every few seconds: each report counts that long
         self.states: dict[object, _State] = {}
 
     def observe(self, key: object, t: float, violating: bool) -> bool:
         """Feed one frame's verdict for `key`; True exactly when an alarm is due now."""
         s = self.states.setdefault(key, _State())
-        step = 0.0 if s.last_t is None else min(max(t - s.last_t, 0.0), MAX_STEP_S)
+        step = 0.0 if s.last_t is None else min(max(t - s.last_t, 0.0), self.max_step_s)
         s.last_t = t
         if violating:
             s.samples.append((t, step))

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from edge.sim.bands import demo_bands, publish_bands
 from edge.sim.profiles import drift, leak, pump_vibration_h2s, pump_vibration_hz
 from edge.sim.site import ModbusSite, SimDetector
 
 log = logging.getLogger("edge.sim")
+
+
+@dataclass(frozen=True)
+class BandOptions:
+    mqtt: str = "127.0.0.1:1883"
+    topic: str = "tezuo/bands"
+    sos_after_s: float | None = 90.0
 
 
 def example_site(host: str, port: int, leak_after_s: float | None) -> ModbusSite:
@@ -29,12 +38,28 @@ def example_site(host: str, port: int, leak_after_s: float | None) -> ModbusSite
     )
 
 
-async def serve(host: str, port: int, leak_after_s: float | None, seconds: float | None = None) -> None:
+async def serve(
+    host: str,
+    port: int,
+    leak_after_s: float | None,
+    seconds: float | None = None,
+    bands: BandOptions | None = None,
+) -> None:
     site = example_site(host, port, leak_after_s)
     await site.start()
     site.run_ticks(0.5)
     log.warning("site simulator on %s:%d (units 1-4 detectors, unit 100 PLC)", host, site.port)
     print(f"tezuo edge sim: Modbus TCP on {host}:{site.port}", flush=True)
+    publishing = None
+    if bands is not None:
+        mqtt_host, _, mqtt_port = bands.mqtt.rpartition(":")
+        publishing = asyncio.create_task(
+            publish_bands(mqtt_host, int(mqtt_port), bands.topic, demo_bands(bands.sos_after_s))
+        )
+        print(
+            f"tezuo edge sim: wristbands WB-01..03 on MQTT {bands.mqtt} topic {bands.topic}/<band>",
+            flush=True,
+        )
     coils: list[bool] = []
     started = datetime.now(UTC)
     try:
@@ -46,4 +71,6 @@ async def serve(host: str, port: int, leak_after_s: float | None, seconds: float
                 coils = now
             await asyncio.sleep(0.2)
     finally:
+        if publishing is not None:
+            publishing.cancel()
         await site.stop()

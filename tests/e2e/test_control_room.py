@@ -40,7 +40,8 @@ async def test_board_shows_live_alarms_and_answers_them(server: Server, browser:
         within, raised = _kpi(await page.get_by_test_id("kpi-1").inner_text())  # other tests raised some
 
         edge = _token(server, "--kind", "edge", "--name", "3号摄像头", "--site", "E2E-S1")
-        band = _token(server, "--kind", "wearable", "--name", "手环07", "--site", "E2E-S1")
+        band_id = f"WB-{uuid.uuid4().hex[:6]}"  # a band id names one band on the site
+        band = _token(server, "--kind", "wearable", "--name", band_id, "--site", "E2E-S1")
         alarm_id = str(uuid.uuid4())
         body = {
             "alarm_id": alarm_id,
@@ -65,6 +66,22 @@ async def test_board_shows_live_alarms_and_answers_them(server: Server, browser:
         row = page.get_by_test_id("board-open").get_by_test_id(f"alarm-{alarm_id}")
         await expect(row).to_contain_text("一级报警：吊装半径内站人")
         await expect(page.get_by_test_id("wearables")).to_contain_text("心率 131")
+        await expect(page.get_by_test_id(f"plan-wearer-{band_id}")).to_be_visible()
+
+        # The same band relayed by the edge node (MQTT/HTTP gateway): the board follows over SSE.
+        sample = {"band_id": band_id, "sampled_at": datetime.now(UTC).isoformat(), "heart_rate": 133,
+                  "skin_temp_c": 35.2, "battery_pct": 56}  # fmt: skip
+        async with httpx.AsyncClient(base_url=server.base_url) as client:
+            res = await client.post(
+                "/api/wearables/readings",
+                json={"readings": [sample]},
+                headers=device_headers(edge, datetime.now(UTC)),
+            )
+            assert res.status_code == 200 and res.json()["accepted"] == 1, res.text
+        wearer = page.get_by_test_id(f"wearer-{band_id}")
+        await expect(wearer).to_contain_text("心率 133")
+        await expect(wearer).to_contain_text("体表 35.2 °C")
+        await expect(wearer).to_contain_text("电量 56%")
 
         await page.get_by_test_id(f"assign-{alarm_id}").select_option(label="郑监护")
         await row.get_by_test_id("ack-button").click()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { Alarm, DeviceStatus } from "./types";
-import { alarmTitle, detectorRows, isOpen, sortAlarms, upsertAlarm, uuid7, waitingSeconds } from "./view";
+import { alarmTitle, detectorRows, isOpen, sortAlarms, upsertAlarm, uuid7, waitingSeconds, wearerFacts } from "./view";
 
 function alarm(over: Partial<Alarm>): Alarm {
   return {
@@ -90,5 +90,42 @@ describe("uuid7", () => {
   it("is a version-7, RFC 9562 variant UUID carrying the time", () => {
     const id = uuid7(0x0193a7c25b1e, () => new Uint8Array(16).fill(0xff));
     expect(id).toBe("0193a7c2-5b1e-7fff-bfff-ffffffffffff");
+  });
+});
+
+describe("wearerFacts", () => {
+  const band: DeviceStatus = {
+    device_id: "d",
+    name: "WB-07",
+    kind: "wearable",
+    person_name: "王五",
+    x: 10,
+    y: 20,
+    heart_rate: 162,
+    body_temp_c: 35.1,
+    ambient_temp_c: 36.5,
+    humidity_pct: 71.6,
+    battery_pct: 15,
+    health: "ok",
+    online: true,
+    components: [],
+    reported_at: "2026-11-28T08:00:00Z",
+  };
+
+  it("lists what the band reported and flags what is out of band", () => {
+    expect(wearerFacts(band)).toEqual([
+      { key: "board.hr", values: { bpm: 162 }, warn: true },
+      { key: "board.skin", values: { c: 35.1 }, warn: false },
+      { key: "board.ambient", values: { c: 36.5, rh: 72 }, warn: true },
+      { key: "board.battery", values: { pct: 15 }, warn: true },
+    ]);
+  });
+
+  it("leaves out what the band did not report", () => {
+    const quiet = { ...band, heart_rate: 80, body_temp_c: null, humidity_pct: null, battery_pct: 90 };
+    expect(wearerFacts(quiet)).toEqual([
+      { key: "board.hr", values: { bpm: 80 }, warn: false },
+      { key: "board.battery", values: { pct: 90 }, warn: false },
+    ]);
   });
 });

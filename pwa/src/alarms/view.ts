@@ -50,6 +50,28 @@ export function detectorRows(devices: readonly DeviceStatus[]): { device: string
   );
 }
 
+export const LOW_BATTERY_PCT = 20;
+
+export interface WearerFact {
+  key: "board.hr" | "board.skin" | "board.ambient" | "board.battery";
+  values: Record<string, number>;
+  warn: boolean; // outside the edge node's default bands (docs/edge.md "Wearables")
+}
+
+/** A wearer's vitals, environment and battery as display facts; what the band did not report is left out. */
+export function wearerFacts(d: DeviceStatus): WearerFact[] {
+  const facts: WearerFact[] = [];
+  if (d.heart_rate !== null) {
+    facts.push({ key: "board.hr", values: { bpm: d.heart_rate }, warn: d.heart_rate > 150 || (d.heart_rate > 0 && d.heart_rate < 40) });
+  }
+  if (d.body_temp_c !== null) facts.push({ key: "board.skin", values: { c: d.body_temp_c }, warn: d.body_temp_c >= 38.5 });
+  if (d.ambient_temp_c !== null && d.humidity_pct !== null) {
+    facts.push({ key: "board.ambient", values: { c: d.ambient_temp_c, rh: Math.round(d.humidity_pct) }, warn: d.ambient_temp_c >= 35 });
+  }
+  if (d.battery_pct !== null) facts.push({ key: "board.battery", values: { pct: d.battery_pct }, warn: d.battery_pct <= LOW_BATTERY_PCT });
+  return facts;
+}
+
 export function polygonPoints(polygon: readonly (readonly number[])[]): string {
   return polygon.map((p) => `${p[0]},${p[1]}`).join(" ");
 }

@@ -6,6 +6,7 @@ import type { Alarm, Board, Site, TierKpi } from "../alarms/types";
 import { alarmTitle, detectorRows, isOpen, polygonPoints, upsertAlarm, upsertDevice } from "../alarms/view";
 import { AlarmRow } from "../components/AlarmRow";
 import { ErrorNote } from "../components/ErrorNote";
+import { WearerList, WearerMarkers } from "../components/Wearers";
 import { useLang, useT } from "../i18n";
 import { go } from "../router";
 import { useTicker } from "./hooks";
@@ -114,19 +115,7 @@ function SiteBoard({ siteId }: { siteId: string }) {
           ))}
         </ul>
         <h2 class="card-subtitle">{t("board.wearables")}</h2>
-        <ul class="health" data-testid="wearables">
-          {board.devices
-            .filter((d) => d.kind === "wearable")
-            .map((d) => (
-              <li key={d.device_id} class={d.online ? "" : "health-offline"}>
-                <span>{d.person_name ?? d.name}</span>
-                <span class="muted small">
-                  {d.heart_rate !== null ? t("board.hr", { bpm: d.heart_rate }) : ""}
-                  {d.battery_pct !== null ? ` · ${t("board.battery", { pct: d.battery_pct })}` : ""}
-                </span>
-              </li>
-            ))}
-        </ul>
+        <WearerList devices={board.devices} />
         {handled.length > 0 && <h2 class="card-subtitle">{t("board.recent")}</h2>}
         <ul class="alarm-list">
           {handled.map((a) => (
@@ -151,13 +140,7 @@ function PlanView({ board }: { board: Board }) {
             <title>{area.name}</title>
           </polygon>
         ))}
-        {board.devices
-          .filter((d) => d.kind === "wearable" && d.x !== null && d.y !== null)
-          .map((d) => (
-            <circle key={d.device_id} class="plan-wearable" cx={d.x!} cy={d.y!} r={9}>
-              <title>{`${d.person_name ?? d.name} ${d.heart_rate ?? ""}`}</title>
-            </circle>
-          ))}
+        <WearerMarkers devices={board.devices} />
         {board.alarms
           .filter((a) => a.x !== null && a.y !== null && a.state !== "resolved")
           .map((a) => (

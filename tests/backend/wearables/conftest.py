@@ -1,0 +1,3 @@
+from tests.backend.alarms.plant import plant
+
+__all__ = ["plant"]

@@ -260,24 +260,31 @@ class Meter:
     """Wraps the app: SQL statements and server CPU of each decision request, while `on`.
 
     Meant for requests made one at a time (the profile phase): the process's CPU time between a
-    request's arrival and its last byte is then that request's. Statements are counted at the
-    driver (`before_cursor_execute` of every engine in the process: BEGIN IMMEDIATE included,
-    the driver's own BEGIN and COMMIT not)."""
+    request's arrival and its last byte is then that request's (plus whatever the app's own
+    timers ran meanwhile). Statements are the request's own, counted at the driver
+    (`before_cursor_execute` in the request's task: BEGIN IMMEDIATE included, the driver's own
+    BEGIN and COMMIT not)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.on = False
         self.statements = 0
         self.samples: list[tuple[float, int]] = []  # (CPU seconds, statements) per decision
+        self.task: asyncio.Task[Any] | None = None
 
     def count(self, *_: Any) -> None:
-        self.statements += 1
+        if self.task is not None and asyncio.current_task() is self.task:
+            self.statements += 1
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if not (self.on and scope["type"] == "http" and scope["path"].endswith("/decisions")):
             return await self.app(scope, receive, send)
         cpu, statements = time.process_time(), self.statements
-        await self.app(scope, receive, send)
+        self.task = asyncio.current_task()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.task = None
         self.samples.append((time.process_time() - cpu, self.statements - statements))
 
 

@@ -4,7 +4,9 @@ Leaf indexes are dense and race-free: an appender's first statement is an UPDATE
 log-head row (`size = size + n … RETURNING`). On PostgreSQL that row lock is held until the
 appender's transaction ends, so concurrent appenders queue behind it and each sees the size its
 predecessor committed; a rolled-back appender rolls its increment back too, so no gap is left.
-SQLite has one writer at a time anyway, and the UPDATE is what takes its write lock.
+SQLite has one writer at a time anyway, and the UPDATE is what takes its write lock. (When the
+head is still the one this process last wrote, that first UPDATE is a guarded one that also writes
+the new edge: `_append_known`.)
 Callers record after the last row they lock, so no transaction waits on a row while holding the head.
 """
 

@@ -154,6 +154,7 @@ async def record_many(db: AsyncSession, now: datetime, items: Sequence[Record]) 
     default = session_evidence(db)
     prepared = [_prepare(item, now, default, seen) for item in items]  # refuse bad input before locking
     bind = db.get_bind()
+    bind = getattr(bind, "engine", bind)  # a session bound to a connection: its engine
     known = _HEADS.get(bind)
     if known is not None and (placed := await _append_known(db, now, prepared, known)) is not None:
         start, edge = placed

@@ -6,8 +6,7 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-import msgspec
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from webauthn.helpers import bytes_to_base64url
 
@@ -111,22 +110,54 @@ async def close_session(
 
 
 async def principal_for(db: AsyncSession, token: str, now: datetime) -> Principal:
-    """The signed-in person behind a session token, with their current grants."""
-    found = (
+    """The signed-in person behind a session token, with their current grants.
+
+    One statement per request: the session, its passkey, the person and their role grants in one
+    join (a row per grant). Nothing is cached, so a revoked session, a person who left or a grant
+    withdrawn takes effect at the very next request.
+    """
+    rows = (
         await db.execute(
-            select(WebSession, Passkey.credential_id)
+            select(
+                WebSession.id,
+                WebSession.revoked_at,
+                WebSession.expires_at,
+                Passkey.credential_id,
+                Person.id,
+                Person.name,
+                Person.unit_path,
+                Person.employment,
+                Person.deleted_at,
+                RoleAssignment.role,
+                RoleAssignment.scope_path,
+            )
+            .select_from(WebSession)
             .outerjoin(Passkey, Passkey.id == WebSession.passkey_id)
+            .outerjoin(Person, Person.id == WebSession.person_id)
+            .outerjoin(
+                RoleAssignment,
+                and_(RoleAssignment.person_id == Person.id, RoleAssignment.deleted_at.is_(None)),
+            )
             .where(WebSession.token_hash == token_hash(token))
         )
-    ).first()
-    row, credential = found if found else (None, None)
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    ).all()
+    if not rows:
         raise Unauthorized("请先登录", code="not_signed_in")
-    person = await db.get(Person, row.person_id)
-    if person is None or person.deleted_at is not None or person.employment != "active":
+    session_id, revoked_at, expires_at, credential, person_id, name, unit_path, employment, deleted_at = rows[
+        0
+    ][:9]
+    if revoked_at is not None or expires_at <= now:
+        raise Unauthorized("请先登录", code="not_signed_in")
+    if person_id is None or deleted_at is not None or employment != "active":
         raise Unauthorized("账号已停用", code="person_inactive")
-    who = await principal_of(db, person, row.id)
-    return msgspec.structs.replace(who, credential_id=bytes_to_base64url(credential) if credential else None)
+    return Principal(
+        person_id=person_id,
+        name=name,
+        unit_path=unit_path,
+        grants=tuple(Grant(role, path) for *_, role, path in rows if role is not None),
+        session_id=session_id,
+        credential_id=bytes_to_base64url(credential) if credential else None,
+    )
 
 
 async def principal_of(db: AsyncSession, person: Person, session_id: uuid.UUID | None = None) -> Principal:

@@ -26,6 +26,7 @@ from backend.config import Settings
 
 APPROVERS = 50
 PERMITS_PER_APPROVER = 4
+PROFILED = 20  # approvals made one at a time first, to count statements and server CPU per approval
 THINK_SECONDS = (2.0, 6.0)  # between two signatures of one approver (reading the next permit, walking)
 
 
@@ -66,7 +67,9 @@ class Signer:
         }
 
 
-async def _plant(settings: Settings, now: datetime, approvers: int, per_crew: int) -> list[dict[str, Any]]:
+async def _plant(
+    settings: Settings, now: datetime, approvers: int, per_crew: int, profile: int
+) -> list[dict[str, Any]]:
     """One workshop per approver pair, each with a hazard-free area and a submitted 二级 hot-work permit."""
     from backend.auth.models import Passkey
     from backend.auth.service import open_session, principal_of
@@ -125,7 +128,7 @@ async def _plant(settings: Settings, now: datetime, approvers: int, per_crew: in
             await _welding_certificate(db, settings, crew["worker"]["person"], now)
             crews.append(crew)
     async with transaction(maker) as db:
-        for crew in crews:
+        for index, crew in enumerate(crews):
             leader = crew["team_leader"]["person"]
             who = await principal_of(db, leader)
             # Next Monday 10:00 China time: a weekday day shift, so the grade is 二级 whenever the bench runs.
@@ -144,6 +147,8 @@ async def _plant(settings: Settings, now: datetime, approvers: int, per_crew: in
                 submit=True,
             )
             crew["permits"] = [(await permits.create(db, who, data, now, pol)).id for _ in range(per_crew)]
+            if index < profile:  # one more, approved one at a time by the profile phase
+                crew["spare"] = (await permits.create(db, who, data, now, pol)).id
     await engine.dispose()
     return crews
 
@@ -251,7 +256,64 @@ async def _steady(
     return out
 
 
-async def _serve(settings: Settings) -> tuple[Any, asyncio.Task[None], int]:
+class Meter:
+    """Wraps the app: SQL statements and server CPU of each decision request, while `on`.
+
+    Meant for requests made one at a time (the profile phase): the process's CPU time between a
+    request's arrival and its last byte is then that request's (plus whatever the app's own
+    timers ran meanwhile). Statements are the request's own, counted at the driver
+    (`before_cursor_execute` in the request's task: BEGIN IMMEDIATE included, the driver's own
+    BEGIN and COMMIT not)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.on = False
+        self.statements = 0
+        self.samples: list[tuple[float, int]] = []  # (CPU seconds, statements) per decision
+        self.task: asyncio.Task[Any] | None = None
+
+    def count(self, *_: Any) -> None:
+        if self.task is not None and asyncio.current_task() is self.task:
+            self.statements += 1
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if not (self.on and scope["type"] == "http" and scope["path"].endswith("/decisions")):
+            return await self.app(scope, receive, send)
+        cpu, statements = time.process_time(), self.statements
+        self.task = asyncio.current_task()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.task = None
+        self.samples.append((time.process_time() - cpu, self.statements - statements))
+
+
+async def _profile(
+    client: Any, settings: Settings, crews: list[dict[str, Any]], meter: Meter
+) -> dict[str, float]:
+    """Sequential approvals on a warm server: statements and server CPU-ms per approval."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    event.listen(Engine, "before_cursor_execute", meter.count)
+    try:
+        for i, crew in enumerate(crews):
+            opened = await _open(client, crew, "safety_officer", crew["spare"])
+            meter.on = i > 0  # the first one warms caches (policy, catalogue, compiled statements)
+            await _round_trip(client, settings, crew, "safety_officer", opened)
+            meter.on = False
+    finally:
+        event.remove(Engine, "before_cursor_execute", meter.count)
+    cpu = sorted(c * 1000 for c, _ in meter.samples)
+    return {
+        "profiled": len(meter.samples),
+        "statements_per_approval": round(statistics.mean(n for _, n in meter.samples), 1),
+        "server_cpu_ms_p50": round(statistics.median(cpu), 2),
+        "server_cpu_ms_mean": round(statistics.mean(cpu), 2),
+    }
+
+
+async def _serve(settings: Settings) -> tuple[Any, asyncio.Task[None], int, Meter]:
     """The app under uvicorn on a loopback port, in this process: the embedded single-worker shape."""
     import socket
 
@@ -259,22 +321,21 @@ async def _serve(settings: Settings) -> tuple[Any, asyncio.Task[None], int]:
 
     from backend.app import create_app
 
+    meter = Meter(create_app(settings))
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     server = uvicorn.Server(
         # keep-alive longer than the think time, so the client never reuses a connection the
         # server is closing (an httpx.ReadError that is the bench's race, not the app's)
-        uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=port, log_level="warning", timeout_keep_alive=60
-        )
+        uvicorn.Config(meter, host="127.0.0.1", port=port, log_level="warning", timeout_keep_alive=60)
     )
     task = asyncio.create_task(server.serve())
     for _ in range(200):  # up to 10 s
         if server.started:
             break
         await asyncio.sleep(0.05)
-    return server, task, port
+    return server, task, port, meter
 
 
 def _stats(values: list[float]) -> dict[str, float]:
@@ -294,27 +355,30 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
 
     quick = getattr(args, "quick", False)
     approvers, per_crew = (10, 1) if quick else (APPROVERS, PERMITS_PER_APPROVER)
+    profiled = approvers if quick else PROFILED
     think = (0.0, 0.2) if quick else THINK_SECONDS
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="tezuo-bench-") as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
         bench = msgspec.structs.replace(
             settings, database_url=url, data_dir=Path(tmp), pwa_dir=Path(tmp) / "none"
         )
         await asyncio.to_thread(migrate.upgrade, url)
-        crews = await _plant(bench, datetime.now(UTC), approvers, per_crew)
-        server, task, port = await _serve(bench)
+        crews = await _plant(bench, datetime.now(UTC), approvers, per_crew, profiled)
+        server, task, port, meter = await _serve(bench)
         try:
             limits = httpx.Limits(max_connections=approvers * 2, max_keepalive_connections=approvers * 2)
             async with httpx.AsyncClient(
                 base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60
             ) as client:
-                started = time.perf_counter()
+                profile = await _profile(client, bench, crews[:profiled], meter)
+                started, cpu = time.perf_counter(), time.process_time()
                 runs = await asyncio.gather(
                     *(_steady(client, bench, c, i, think) for i, c in enumerate(crews))
                 )
                 steady = [x for xs in runs for x in xs]
-                steady_wall = time.perf_counter() - started
+                steady_wall, steady_cpu = time.perf_counter() - started, time.process_time() - cpu
                 opened = [await _open(client, c, "team_leader", c["permits"][0]) for c in crews]
                 burst = await asyncio.gather(
                     *(
@@ -338,15 +402,20 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         "approvals_per_s": round(len(steady) / steady_wall, 1),
         "burst_p50_ms": b["p50_ms"],
         "burst_p99_ms": b["p99_ms"],
+        **profile,
+        # the whole process (server, client and signing) over the steady phase, opens included
+        "steady_process_cpu_ms_per_approval": round(steady_cpu * 1000 / len(steady), 2),
         "grading_per_s": round(graded / seconds),
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
     print("tezuo bench permits — signed approval round trip = canonical decision built on the phone +")
     print("P-256 assertion + POST …/decisions (the PWA's one request; the permit was opened before),")
     print(f"over HTTP to one uvicorn worker on SQLite; {approvers} approvers, think time {think} s;")
-    print(f"burst = all {approvers} team leaders sign at the same instant")
-    print(f"{'figure':<22}{'value':>12}")
+    print(f"burst = all {approvers} team leaders sign at the same instant; profile = {profiled} approvals")
+    print("one at a time: SQL statements and server CPU per decision request")
+    print(f"{'figure':<36}{'value':>14}")
     for key, value in figures.items():
         if key not in ("bench", "database"):
-            print(f"{key:<22}{value:>12}")
+            print(f"{key:<36}{value!s:>14}")
     print(json.dumps(figures))
     return 0

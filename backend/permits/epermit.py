@@ -154,7 +154,7 @@ async def deliver(db: AsyncSession, permit: Permit, now: datetime, pol: Policy) 
     devices = await push.enqueue(
         db,
         person_ids=people,
-        payload=web_push_payload(permit, title, body),
+        payload=web_push_payload(permit, content),
         urgency="high",
         ttl=PUSH_TTL_SECONDS,
         dedupe_key=f"permit-prestart:{permit.id}",
@@ -167,15 +167,28 @@ async def deliver(db: AsyncSession, permit: Permit, now: datetime, pol: Policy) 
     return len(people)
 
 
-def web_push_payload(permit: Permit, title: str, body: str) -> dict[str, Any]:
-    """What the service worker shows (pwa/src/sw/notify.ts); a tap opens the e-permit."""
+def web_push_payload(permit: Permit, content: dict[str, Any]) -> dict[str, Any]:
+    """What the service worker shows (pwa/src/sw/notify.ts) on the lock screen: what and where in
+    the title, the way out and the nearest extinguisher in the body; 查看 (or a tap) opens the
+    e-permit card, which the phone then keeps for offline use."""
+    wt = catalogue().get(permit.work_type)
+    what = wt.name if wt else content["title"]
+    title = f"{what}（{content['grade_label']}）· {content['area']['name']}"
+    parts = [f"{permit.number} {permit.content}"]
+    if content["assembly_point"]:
+        parts.append(f"撤离：沿疏散路线至{content['assembly_point']['label']}")
+    elif content["escape_route"]:
+        parts.append("撤离：沿疏散路线（见作业票地图）")
+    if extinguisher := content["nearest_extinguisher"]:
+        parts.append(f"最近灭火器：{extinguisher['label']}，约 {extinguisher['distance_m']:.0f} m")
     return {
         "v": 1,
         "type": "permit",
-        "title": title,
-        "body": body[:300],
+        "title": title[:120],
+        "body": "；".join(parts)[:300],
         "tag": f"permit:{permit.id}",
         "url": f"/#/permits/{permit.id}",
+        "actions": [{"action": "view", "title": "查看"}],
     }
 
 

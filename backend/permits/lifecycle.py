@@ -174,6 +174,9 @@ async def decide(
                     extra={"gas": msgspec.to_builtins(lock)},
                 )
         await check_people(db, permit, now, "approve", people)
+    if data.decision == "approve":
+        # set with the step's own changes, so that one flush carries both (one change-log insert)
+        permit.status = "approving"
     if counter != passkey.sign_count:
         passkey.sign_count = counter
     slot.status = "approved" if data.decision == "approve" else "rejected"
@@ -213,7 +216,6 @@ async def decide(
         reason = f"{name}驳回：{data.comment or '未说明理由'}"
         await _end(db, permit, "rejected", reason, now, slots, who.person_id)
         return slot
-    permit.status = "approving"
     await _advance(db, permit, slots, now, pol)
     return slot
 

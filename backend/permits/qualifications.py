@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 import msgspec
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.people.models import Person
@@ -30,6 +31,12 @@ class WorkerQualifications(Protocol):
         """Refusals for `person_id` doing operation `items` at `at`; empty when allowed."""
         ...
 
+    async def check_many(
+        self, db: AsyncSession, asks: Sequence[tuple[uuid.UUID, Sequence[str]]], at: datetime
+    ) -> list[Refusal]:
+        """`check` of several (person, items) at once, refusals in the order asked (a crew)."""
+        ...
+
 
 EMPLOYMENT_TEXT = {"suspended": "已停职（冻结）", "left": "已离职"}
 
@@ -44,23 +51,35 @@ class EmploymentOnly:
     async def check(
         self, db: AsyncSession, person_id: uuid.UUID, items: Sequence[str], at: datetime
     ) -> list[Refusal]:
-        person = await db.get(Person, person_id, populate_existing=True)
-        if person is None or person.deleted_at is not None:
-            return [
-                Refusal(person_id=person_id, name="?", item="", code="person_unknown", reason="人员不存在")
-            ]
-        if person.employment != "active":
-            text = EMPLOYMENT_TEXT.get(person.employment, person.employment)
-            return [
-                Refusal(
-                    person_id=person.id,
-                    name=person.name,
-                    item="",
-                    code=f"employment_{person.employment}",
-                    reason=f"{person.name}{text}，不得参加作业",
+        return await self.check_many(db, [(person_id, items)], at)
+
+    async def check_many(
+        self, db: AsyncSession, asks: Sequence[tuple[uuid.UUID, Sequence[str]]], at: datetime
+    ) -> list[Refusal]:
+        ids = list(dict.fromkeys(pid for pid, _ in asks))
+        found = await db.scalars(
+            select(Person).where(Person.id.in_(ids)).execution_options(populate_existing=True)
+        )
+        people = {p.id: p for p in found}
+        refusals: list[Refusal] = []
+        for pid, _items in asks:
+            person = people.get(pid)
+            if person is None or person.deleted_at is not None:
+                refusals.append(
+                    Refusal(person_id=pid, name="?", item="", code="person_unknown", reason="人员不存在")
                 )
-            ]
-        return []
+            elif person.employment != "active":
+                text = EMPLOYMENT_TEXT.get(person.employment, person.employment)
+                refusals.append(
+                    Refusal(
+                        person_id=person.id,
+                        name=person.name,
+                        item="",
+                        code=f"employment_{person.employment}",
+                        reason=f"{person.name}{text}，不得参加作业",
+                    )
+                )
+        return refusals
 
 
 _current: WorkerQualifications = EmploymentOnly()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 import msgspec
@@ -163,15 +164,15 @@ async def check_people(
 async def people_refusals(db: AsyncSession, permit: Permit, at: datetime) -> list[Refusal]:
     """Why any operator or the guardian may not do this work at `at` (empty: all may)."""
     wt = work_type(permit.work_type)
-    service = qualifications()
-    refusals: list[Refusal] = []
-    for pid in permit.operator_ids:
-        items = [f"{c.family}:{c.item}" for c in wt.certificates.get("operator", [])]
-        refusals += await service.check(db, uuid.UUID(str(pid)), items, at)
+    operator_items = [f"{c.family}:{c.item}" for c in wt.certificates.get("operator", [])]
+    asks: list[tuple[uuid.UUID, Sequence[str]]] = [
+        (uuid.UUID(str(pid)), operator_items) for pid in permit.operator_ids
+    ]
     if permit.guardian_id:
-        items = [f"{c.family}:{c.item}" for c in wt.certificates.get("guardian", [])]
-        refusals += await service.check(db, permit.guardian_id, items, at)
-    return refusals
+        asks.append(
+            (permit.guardian_id, [f"{c.family}:{c.item}" for c in wt.certificates.get("guardian", [])])
+        )
+    return await qualifications().check_many(db, asks, at) if asks else []
 
 
 def _check_form(permit: Permit, wt: WorkType) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.principal import Principal
@@ -23,8 +23,14 @@ async def load(db: AsyncSession, permit_id: uuid.UUID, *, lock: bool = False) ->
 
 
 async def area_of(db: AsyncSession, permit: Permit) -> Area:
-    area = await db.get(Area, permit.area_id)
+    """The permit's area, read once per session: the identity map holds rows only weakly, so a
+    request that checks the area and then answers with it would read it twice."""
+    held: dict[uuid.UUID, Area] = db.info.setdefault("tezuo_permit_areas", {})
+    area = held.get(permit.area_id)
+    if area is None or area not in db or inspect(area).expired_attributes:  # a rollback expires it
+        area = await db.get(Area, permit.area_id)
     assert area is not None
+    held[permit.area_id] = area
     return area
 
 

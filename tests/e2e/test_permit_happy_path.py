@@ -1,22 +1,64 @@
-"""The permit happy path on phones: apply → passkey approvals → the guardian's e-permit → start → complete."""
+"""The permit happy path on phones: apply → passkey approvals → the guardian's e-permit, pushed to the
+phone's service worker → start → complete.
+
+The push is the real one: `tezuo serve` encrypts the pre-start e-permit for the guardian's push
+subscription and sends it to the push-service simulator on loopback; this test decrypts what the
+simulator received with the subscription's private key and hands exactly that to Chromium's
+service worker through `ServiceWorker.deliverPushMessage`, as the browser's push service would.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
+import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
 from backend.demo.plan import plan_demo
+from backend.push.ece import UserAgentKeys, decrypt
+from backend.push.simulator import PushSimulator
 from tests.e2e.conftest import PWA_DIST, _free_port, _unavailable, _wait_healthy
 from tests.e2e.harness import TEZUO, Phone, Server, open_phone
 
 pytestmark = pytest.mark.e2e
 AREA = "聚合后处理厂房"
+NOTIFICATIONS = """() => navigator.serviceWorker.ready
+  .then((reg) => reg.getNotifications())
+  .then((list) => list.map((n) => ({
+    title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url,
+    actions: n.actions.map((a) => [a.action, a.title]),
+  })))"""
+# A tap on the notification's 查看, dispatched inside the worker (DevTools cannot click notifications).
+CLICK_VIEW = """async () => {
+  const [notification] = await self.registration.getNotifications();
+  self.dispatchEvent(new NotificationEvent("notificationclick", { notification, action: "view" }));
+  return notification.tag;
+}"""
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def push_service() -> AsyncIterator[PushSimulator]:
+    sim = PushSimulator()
+    await sim.start()
+    yield sim
+    await sim.close()
+
+
+async def _until(check: Any, seconds: float = 20) -> Any:
+    for _ in range(int(seconds * 20)):
+        value = await check()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"not true within {seconds} s")
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +121,46 @@ async def _status(page: Page, text: str) -> None:
     await expect(page.get_by_test_id("permit-status")).to_have_text(text, timeout=15000)
 
 
+async def _subscribe(phone: Phone, server: Server, push_service: PushSimulator) -> tuple[UserAgentKeys, str]:
+    """The phone's installed app subscribes to web push (its service worker controls the page);
+    the subscription points at the loopback push service. Returns its keys and endpoint token."""
+    page = phone.page
+    await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    await page.reload()
+    await expect(page.get_by_test_id("home")).to_be_visible()
+    await phone.context.grant_permissions(["notifications"], origin=server.base_url)
+    keys, endpoint = UserAgentKeys.generate(), push_service.new_subscription()
+    res = await page.request.post(
+        f"{server.base_url}/api/push/subscriptions",
+        data={"endpoint": endpoint["endpoint"], "keys": keys.subscription_keys()},
+    )
+    assert res.status == 201, await res.text()
+    return keys, str(endpoint["token"])
+
+
+async def _deliver_to_worker(phone: Phone, server: Server, payload: str) -> None:
+    """Hand a push message to the phone's service worker, as its browser's push service would."""
+    registrations: list[dict[str, Any]] = []
+    phone.cdp.on(
+        "ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"])
+    )
+    await phone.cdp.send("ServiceWorker.enable")
+
+    async def registered() -> list[dict[str, Any]]:
+        return [r for r in registrations if not r.get("isDeleted")]
+
+    registration = (await _until(registered))[0]["registrationId"]
+    push = {"origin": server.base_url, "registrationId": registration, "data": payload}
+    await phone.cdp.send("ServiceWorker.deliverPushMessage", push)
+
+
 async def test_apply_approve_push_start_complete_on_phones(
-    demo_server: tuple[Server, dict[str, str]], browser: Browser
+    demo_server: tuple[Server, dict[str, str]], browser: Browser, push_service: PushSimulator
 ) -> None:
     server, links = demo_server
+    # The guardian's phone has the app installed and web push allowed before anyone applies.
+    guardian = await _phone_for(browser, server, links["guardian"])
+    keys, token = await _subscribe(guardian, server, push_service)
     leader = await _phone_for(browser, server, links["team_leader"])
     page = leader.page
     try:
@@ -124,20 +202,42 @@ async def test_apply_approve_push_start_complete_on_phones(
         finally:
             await officer.context.close()
 
-        # The start is 20 min away: the guardian already has the e-permit, with the map and extinguisher.
-        guardian = await _phone_for(browser, server, links["guardian"])
-        try:
-            await guardian.page.get_by_test_id("tab-guardian").click()
-            item = guardian.page.get_by_test_id("epermit-item").filter(has_text=number)
-            await expect(item).to_be_visible()
-            await expect(item).to_contain_text("最近灭火器")
-            await item.locator("a").click()
-            card = guardian.page.get_by_test_id("epermit-card")
-            await expect(card).to_be_visible()
-            await expect(card.get_by_test_id("site-map")).to_be_visible()
-            await expect(card.get_by_test_id("epermit-extinguisher")).to_contain_text("m")
-        finally:
-            await guardian.context.close()
+        # The start is 20 min away, so the approval pushed the e-permit at once: the server encrypted
+        # it for the guardian's subscription and the push service holds it for the phone.
+        async def pushed() -> list[dict[str, Any]]:
+            return [d for d in push_service.deliveries if d["token"] == token]
+
+        [record] = await _until(pushed)
+        payload = decrypt(base64.b64decode(record["body"]), keys).decode()
+        assert number in payload
+        await _deliver_to_worker(guardian, server, payload)
+
+        async def shown() -> list[dict[str, Any]]:
+            return list(await guardian.page.evaluate(NOTIFICATIONS))
+
+        # …and the service worker shows it on the lock screen: what and where, the way out, the extinguisher.
+        [note] = await _until(shown)
+        assert note["title"] == f"高处作业（Ⅰ级）· {AREA}"
+        assert note["body"].startswith(number) and "干燥机平台护栏更换" in note["body"]
+        assert "撤离：沿疏散路线至" in note["body"] and "最近灭火器：" in note["body"]
+        assert note["actions"] == [["view", "查看"]]
+        permit_url = note["url"]
+        assert note["tag"] == "permit:" + permit_url.rsplit("/", 1)[1]
+
+        # 查看 opens the e-permit card, with the map and the extinguisher.
+        [worker] = guardian.context.service_workers
+        assert await worker.evaluate(CLICK_VIEW) == note["tag"]
+        await expect(guardian.page).to_have_url(re.compile(re.escape(permit_url) + "$"))
+        card = guardian.page.get_by_test_id("epermit-card")
+        await expect(card).to_be_visible()
+        await expect(card.get_by_test_id("site-map")).to_be_visible()
+        await expect(card.get_by_test_id("epermit-extinguisher")).to_contain_text("m")
+        await expect(guardian.page.get_by_test_id("permit-status")).to_have_text("已批准")
+        # the in-app copy is there as well, for a phone that was offline when the push came
+        await guardian.page.goto(server.base_url + "/#/")
+        await guardian.page.get_by_test_id("tab-guardian").click()
+        await expect(guardian.page.get_by_test_id("epermit-item").filter(has_text=number)).to_be_visible()
+        await guardian.context.close()
 
         # 验票 on site, then 完工验收.
         await page.reload()
@@ -154,3 +254,4 @@ async def test_apply_approve_push_start_complete_on_phones(
         await expect(trail.locator('[data-mark="failed"]')).to_have_count(0)
     finally:
         await leader.context.close()
+        await guardian.context.close()

@@ -134,8 +134,10 @@ async function openPage(url: string): Promise<void> {
   const target = new URL(url, self.location.origin).href;
   for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
     if ("focus" in client) {
-      await (client as WindowClient).focus();
+      // Navigate first: a browser that does not let this click focus the window (no user
+      // activation left) must still show the page the notification is about.
       await (client as WindowClient).navigate(target).catch(() => undefined);
+      await (client as WindowClient).focus().catch(() => undefined);
       return;
     }
   }

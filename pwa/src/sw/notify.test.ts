@@ -59,10 +59,11 @@ describe("the pre-start e-permit push (backend/permits/epermit.py web_push_paylo
   const permit = {
     v: 1,
     type: "permit",
-    title: "电子作业票 DH-20261130-0001",
-    body: "动火安全作业票（二级）更换循环水管道法兰 — 循环水站",
+    title: "动火作业（二级）· 循环水站",
+    body: "DH-20261130-0001 更换循环水管道法兰；撤离：沿疏散路线至1号紧急集合点；最近灭火器：MFZ/ABC8 #1，约 12 m",
     tag: `permit:${id}`,
     url: `/#/permits/${id}`,
+    actions: [{ action: "view", title: "查看" }],
   };
 
   it("is shown under the permit's own tag and keeps the e-permit's address for the tap", () => {
@@ -71,6 +72,6 @@ describe("the pre-start e-permit push (backend/permits/epermit.py web_push_paylo
     expect(options.body).toBe(permit.body);
     expect(options.tag).toBe(`permit:${id}`);
     expect(options.data.url).toBe(`/#/permits/${id}`); // onNotificationClick opens this
-    expect(options.actions).toEqual([]);
+    expect(options.actions).toEqual([{ action: "view", title: "查看" }]); // 查看 opens `url` too
   });
 });

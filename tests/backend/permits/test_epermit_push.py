@@ -57,7 +57,11 @@ async def test_the_prestart_e_permit_is_a_web_push_that_opens_the_card(
     for key in ("guardian", "w1", "w2", "inspector"):
         [message] = phones[key].messages(push_sim)  # decrypted with the phone's own private key
         assert {k: message[k] for k in expected} == expected
-        assert message["title"] == f"电子作业票 {permit['number']}" and "循环水站" in message["body"]
+        assert message["title"] == "动火作业（二级）· 循环水站"
+        assert message["body"].startswith(permit["number"])
+        assert "撤离：沿疏散路线至1号紧急集合点" in message["body"]
+        assert "最近灭火器：MFZ/ABC8 #1" in message["body"]
+        assert message["actions"] == [{"action": "view", "title": "查看"}]
     assert phones["vp"].messages(push_sim) == []  # the approver is not on the crew
     async with plant.sessionmaker() as db:
         rows = list(await db.scalars(select(PushMessage).where(PushMessage.kind == "permit")))

@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 class Item:
     seq: int
     id: str
-    kind: str  # "reading" | "alarm" | "clip"
+    kind: str  # "reading" | "scada" | "alarm" | "clip"
     body: dict[str, Any]
 
 

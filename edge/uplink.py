@@ -19,7 +19,13 @@ log = logging.getLogger("edge.uplink")
 Clock = Callable[[], datetime]
 # Answers that mean "not now" rather than "never": keep the message and try again later.
 RETRY_LATER = {401, 408, 425, 429}
-PATHS = {"reading": "/api/gas/readings", "alarm": "/api/alarms/ingest"}
+PATHS = {
+    "reading": "/api/gas/readings",
+    "scada": "/api/analytics/scada/samples",
+    "alarm": "/api/alarms/ingest",
+}
+# Kinds sent in runs, one request per run: the kind → the body's list key.
+BATCHED = {"reading": "readings", "scada": "samples"}
 CLIP_TYPES = {".avi": "video/x-msvideo", ".mp4": "video/mp4"}
 
 
@@ -77,14 +83,14 @@ class Uplink:
         return delivered
 
     def _next_run(self) -> list[Item]:
-        """The head of the queue: a run of readings (one request) or one alarm."""
+        """The head of the queue: a run of readings or SCADA samples (one request), or one alarm."""
         items = self.outbox.head(self.batch)
         if not items:
             return []
         run = [items[0]]
-        if items[0].kind == "reading":
+        if items[0].kind in BATCHED:
             for item in items[1:]:
-                if item.kind != "reading":
+                if item.kind != items[0].kind:
                     break
                 run.append(item)
         return run
@@ -108,8 +114,8 @@ class Uplink:
     async def _send(self, items: list[Item]) -> int | None:
         """How many of `items` the server now holds, or None to stop (retry later)."""
         head = items[0]
-        if head.kind == "reading":
-            body: dict[str, Any] = {"readings": [i.body for i in items]}
+        if head.kind in BATCHED:
+            body: dict[str, Any] = {BATCHED[head.kind]: [i.body for i in items]}
         else:
             body = head.body
         if head.kind == "clip":
@@ -139,7 +145,7 @@ class Uplink:
             self._down(items, f"HTTP {res.status_code} {code}")
             return None
         if len(items) > 1:
-            # One bad reading refuses the whole batch: send them one by one to find it.
+            # One bad reading (or sample) refuses the whole batch: send them one by one to find it.
             count = 0
             for item in items:
                 one = await self._send([item])

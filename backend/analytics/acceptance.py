@@ -39,6 +39,7 @@ class Check:
 class Assessment:
     start: datetime
     end: datetime
+    interval_s: float
     complete: bool  # the 72 hours are over (otherwise the verdict is `in_progress`)
     verdict: str  # pass | fail | in_progress
     expected_samples: int
@@ -96,6 +97,13 @@ def _robust_sd(values: Sequence[float]) -> float:
     return 1.4826 * statistics.median(abs(v - med) for v in values)
 
 
+def nominal_interval(times: Sequence[datetime]) -> float | None:
+    """The device's sampling interval in whole seconds: the median step (gaps do not move it)."""
+    if len(times) < 10:
+        return None
+    return max(1.0, round(statistics.median((b - a).total_seconds() for a, b in itertools.pairwise(times))))
+
+
 def assess(
     readings: Sequence[tuple[datetime, float]],
     commissioned_at: datetime,
@@ -111,15 +119,18 @@ def assess(
 
     `readings`: (measured_at, value) — %LEL, or % O₂ when `o2`; `calibrations`: (at, deviation %)
     of the bump tests from `calibration_lookback_days` before commissioning to the window's end.
-    Expected samples = window ÷ interval; received = distinct instants inside the window.
+    Expected samples = window ÷ interval; received = distinct instants inside the window. The
+    interval is `interval_s`, else the device's own (the median step between its readings), else
+    the criteria's `expected_interval_s`.
     """
     c = rules or criteria()
-    interval = timedelta(seconds=interval_s or c["expected_interval_s"])
     start = commissioned_at
     full_end = start + timedelta(hours=c["duration_hours"])
     end = min(full_end, now)
-    times = sorted({at for at, _ in readings if start <= at < end})
-    values = [v for at, v in sorted(readings) if start <= at < end]
+    window = sorted((at, v) for at, v in readings if start <= at < end)
+    times = sorted({at for at, _ in window})
+    interval = timedelta(seconds=interval_s or nominal_interval(times) or c["expected_interval_s"])
+    values = [v for _, v in window]
     expected = max(0, int((end - start) / interval))
     received = len(times)
     completeness = round(min(100.0, received / expected * 100), 2) if expected else 0.0
@@ -137,8 +148,8 @@ def assess(
     steps = [b - a for a, b in itertools.pairwise(plausible)]
     noise = round(_robust_sd(steps) / math.sqrt(2), 4) if len(steps) >= 2 else None
     edge = timedelta(hours=c["edge_hours"])
-    first = [v for at, v in readings if start <= at < start + edge and lo <= v <= hi]
-    last = [v for at, v in readings if end - edge <= at < end and lo <= v <= hi]
+    first = [v for at, v in window if at < start + edge and lo <= v <= hi]
+    last = [v for at, v in window if at >= end - edge and lo <= v <= hi]
     drift = (
         round(statistics.median(last) - statistics.median(first), 4)
         if first and last and end - start >= 2 * edge
@@ -177,6 +188,7 @@ def assess(
     return Assessment(
         start=start,
         end=end,
+        interval_s=interval.total_seconds(),
         complete=complete,
         verdict="fail" if final or (failed and complete) else "pass" if complete else "in_progress",
         expected_samples=expected,

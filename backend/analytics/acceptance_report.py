@@ -85,17 +85,17 @@ async def acceptance_of(
         interval_s=interval_s,
         rules=rules,
     )
-    return _out(d, a, interval_s or rules["expected_interval_s"])
+    return _out(d, a)
 
 
-def _out(d: GasDetector, a: acceptance.Assessment, interval_s: float) -> AcceptanceOut:
+def _out(d: GasDetector, a: acceptance.Assessment) -> AcceptanceOut:
     return AcceptanceOut(
         detector_id=d.id,
         code=d.code,
         gas=d.gas,
         commissioned_at=a.start,
         window_end=a.end,
-        interval_s=interval_s,
+        interval_s=a.interval_s,
         verdict=a.verdict,  # type: ignore[arg-type]
         reasons=a.reasons,
         expected_samples=a.expected_samples,

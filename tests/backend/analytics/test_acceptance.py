@@ -15,7 +15,9 @@ from backend.analytics import acceptance
 from backend.db.engine import transaction
 from backend.gas.models import GasReading
 from backend.gas.service import register_detector
-from tests.backend.analytics.month import make_month
+from backend.org.models import Area
+from tests.backend.analytics.month import SQUARE
+from tests.factories import make_org, make_person
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # commissioning
 DONE = T0 + timedelta(hours=73)
@@ -35,7 +37,18 @@ def test_a_healthy_device_passes() -> None:
     assert a.longest_gap_s == 60 and a.dropouts == 0 and a.out_of_range == 0
     assert a.noise is not None and a.noise < 0.1
     assert a.zero_drift is not None and abs(a.zero_drift) < 0.1
-    assert a.calibration_deviation_percent == 1.2
+    assert a.calibration_deviation_percent == 1.2 and a.interval_s == 60
+
+
+def test_the_interval_is_the_devices_own_unless_given() -> None:
+    day = T0 + timedelta(hours=24)  # the first day of a node polling every second
+    every_second = [(T0 + timedelta(seconds=i), 0.3) for i in range(24 * 3600)]
+    a = acceptance.assess(every_second, T0, day, CALIBRATED, 0)
+    assert (a.interval_s, a.expected_samples, a.received_samples) == (1, 86_400, 86_400)
+    assert a.verdict == "in_progress" and a.completeness_percent == 100.0
+    # Told to expect one a second, a device that reports once a minute is 1/60 complete.
+    sparse = acceptance.assess(healthy(), T0, DONE, CALIBRATED, 0, interval_s=1)
+    assert sparse.expected_samples == 259_200 and sparse.completeness_percent == 1.67
 
 
 def test_a_three_hour_gap_fails_with_the_reason() -> None:
@@ -46,7 +59,7 @@ def test_a_three_hour_gap_fails_with_the_reason() -> None:
     assert (a.expected_samples, a.received_samples) == (4320, 4320 - 179)
     assert a.completeness_percent == 95.86  # 4141 / 4320 = 95.856 %
     assert a.longest_gap_s == 3 * 3600 and a.longest_gap_at == T0 + timedelta(hours=10)
-    assert a.dropouts == 1
+    assert a.dropouts == 1 and a.interval_s == 60  # the median step: the gap does not move it
     failed = {c.key for c in a.checks if not c.passed}
     assert failed == {"completeness", "longest_gap"}
     reasons = " ".join(r["en"] for r in a.reasons)
@@ -89,8 +102,23 @@ async def test_api_answers_with_json_and_pdf(
 ) -> None:
     clock.now = DONE
     async with transaction(sessionmaker) as db:
-        month = await make_month(db, settings.secret_key)
-        area = month.areas["A"]
+        org = await make_org(db)
+        boss_p = await make_person(
+            db, settings.secret_key, org.site_a, "安全员", [("safety_officer", org.site_a)]
+        )
+        worker_p = await make_person(db, settings.secret_key, org.team_a, "作业人员")
+        ws = org.workshop_a
+        area = Area(
+            site_id=org.site_a.id,
+            workshop_id=ws.id,
+            code="AC-1",
+            name="新装区",
+            hazard_class="fire_class_a",
+            plan_polygon=SQUARE,
+            scope_path=ws.path,
+        )
+        db.add(area)
+        await db.flush()
         d = await register_detector(
             db, area, "GD-NEW", "新装可燃气", "methane", "fixed", None, area.scope_path
         )
@@ -103,7 +131,7 @@ async def test_api_answers_with_json_and_pdf(
                 for at, v in gap
             ],
         )  # fmt: skip
-    boss = await client_as(month.people["boss"])
+    boss = await client_as(boss_p)
     cal = {
         "detector_id": str(d.id),
         "calibrated_at": (T0 - timedelta(hours=1)).isoformat(),
@@ -135,7 +163,7 @@ async def test_api_answers_with_json_and_pdf(
         f"/api/analytics/detectors/{d.id}/acceptance", params={"commissioned_at": "2026-11-24T02:00:00"}
     )
     assert naive.status_code == 422 and naive.json()["code"] == "time_naive"
-    worker = await client_as(month.people["w1"])
+    worker = await client_as(worker_p)
     assert (await worker.get(f"/api/analytics/detectors/{d.id}/acceptance")).status_code == 403
 
     pdf = await boss.get(f"/api/analytics/detectors/{d.id}/acceptance.pdf")

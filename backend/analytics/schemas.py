@@ -162,6 +162,7 @@ class RootCauseOut(msgspec.Struct):
     detector_id: uuid.UUID
     code: str
     gas: str
+    unit: str  # of baseline, threshold and episode peaks: ppm for toxic gases, else %LEL (gas/units.py)
     since: datetime
     until: datetime
     verdict: str  # no_data | normal | interference | recurring_unexplained | possible_leak | sporadic

@@ -20,6 +20,7 @@ from backend.core.clock import utcnow
 from backend.db.engine import make_engine, make_sessionmaker, transaction
 from backend.gas.models import GasReading
 from backend.gas.service import register_detector
+from backend.gas.units import to_lel
 from backend.org.models import Area, OrgUnit
 from backend.org.service import create_unit
 
@@ -55,7 +56,8 @@ async def main() -> dict[str, str]:
             s = scenarios.night_vibration(now - timedelta(days=7, minutes=now.minute % 5))
             readings = [
                 {"detector_id": d.id, "area_id": area.id, "measured_at": at, "received_at": at,
-                 "gas": "hydrogen_sulfide", "lel_percent": v, "within_limits": True}
+                 "gas": "hydrogen_sulfide", "lel_percent": to_lel("hydrogen_sulfide", v),
+                 "within_limits": True}
                 for at, v in s.readings if at < now
             ]  # fmt: skip
             await db.execute(insert(GasReading), readings)

@@ -1,6 +1,7 @@
 """SCADA over Modbus: the node polls pump P-3's vibration (register) and run state (discrete input)
 from the real pymodbus site simulator, uplinks them to the real app, and they land in the series
-the root-cause analysis reads — which then finds the night-time vibration case with no hint."""
+the root-cause analysis reads — which then finds the night-time vibration case with no hint in the
+H₂S detector's readings, polled from the same simulator and stored as %LEL."""
 
 from __future__ import annotations
 
@@ -8,22 +9,23 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from backend.analytics import diagnosis, scenarios
+from backend.analytics import diagnosis, rootcause
 from backend.analytics.models import ScadaSample
 from backend.db.engine import transaction
 from backend.gas.models import GasReading
 from backend.gas.service import register_detector
 from edge.config import ScadaPoint
+from edge.gas import GasPoller
 from edge.modbus.hub import ModbusHub
 from edge.outbox import Outbox
 from edge.scada import ScadaPoller
-from edge.sim.profiles import pump_running, pump_vibration_hz
+from edge.sim.profiles import pump_running, pump_vibration_h2s, pump_vibration_hz
 from edge.sim.site import ModbusSite, SimDetector, SimSwitch
 from edge.uplink import Uplink
 from tests.backend.alarms.plant import make_plant
-from tests.edge.support import ServedApi, bus
+from tests.edge.support import ServedApi, bus, h2s_ppm
 
 PLANT = timezone(timedelta(hours=8))  # the site's clock: the simulator scripts P-3 in local time
 LOCAL_MIDNIGHT = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)  # 2026-11-21 00:00 at UTC+8
@@ -51,7 +53,10 @@ async def site(sessionmaker, settings, clock, tmp_path):
     api = ServedApi(settings, clock)
     await api.start()
     sim = ModbusSite(
-        [SimDetector(4, 0, "uint16", 0.1, pump_vibration_hz)],
+        [
+            SimDetector(2, 4, "float32", 1.0, pump_vibration_h2s),  # GD-102: H₂S ppm
+            SimDetector(4, 0, "uint16", 0.1, pump_vibration_hz),
+        ],
         switches=[SimSwitch(4, 0, "discrete_input", pump_running)],
         clock=lambda: clock().astimezone(PLANT),
     )
@@ -122,42 +127,57 @@ async def test_polled_points_are_uplinked_into_the_site_series_once(site, sessio
     assert sum(len(s) for s in (await _series(sessionmaker)).values()) == 4
 
 
-async def test_root_cause_finds_the_night_vibration_from_modbus_fed_scada(site, sessionmaker, clock) -> None:
+async def test_root_cause_finds_the_night_vibration_from_modbus_fed_gas_and_scada(
+    site, sessionmaker, clock, tmp_path
+) -> None:
+    """End to end: the simulator's H₂S detector (ppm, float32) and P-3's points are polled over
+    Modbus, the node converts H₂S to %LEL (28 ppm → 0.07 %LEL) and uplinks both; the analysis reads
+    the %LEL readings as stored and, with no hint, finds the 04:00–05:30 vibration interference.
+
+    The readings queue apart from the samples: in one queue they interleave and each drain sends
+    runs of one or two items (2 300 requests, ~80 s); apart, each drain sends full batches."""
     _plant, d, sim, poller, uplink = site
+    queue = Outbox(tmp_path / "edge" / "readings.db")
+    readings = Uplink(uplink.client, queue, uplink.token, batch=500, clock=clock)
+    gas = GasPoller([h2s_ppm()], poller.hubs, readings.outbox, clock)
     days = 4
-    # The detector's H₂S series (the seed's artefact); the SCADA side comes only over Modbus.
-    gas = scenarios.night_vibration(LOCAL_MIDNIGHT, days=days)
-    async with transaction(sessionmaker) as db:
-        await db.execute(
-            insert(GasReading),
-            [
-                {"detector_id": d.id, "area_id": d.area_id, "measured_at": at, "received_at": at,
-                 "gas": "hydrogen_sulfide", "lel_percent": v, "within_limits": True}
-                for at, v in gas.readings
-            ],
-        )  # fmt: skip
+    since = clock()
     for step in range(days * 288):  # every 5 minutes for four days, on the test's clock
         await _step(sim, poller)
+        assert await gas.poll(gas.detectors[0]) is not None
         clock.advance(minutes=5)
-        if step % 200 == 199:
+        if step % 150 == 149:
             await uplink.drain()
-    await uplink.drain()
+            await readings.drain()
+    assert await uplink.drain() > 0 and await readings.drain() > 0
+    readings.outbox.close()
+    until = clock()
     assert uplink.outbox.depth() == 0 and uplink.outbox.dead() == []
     series = await _series(sessionmaker)
     assert {t: len(s) for t, s in series.items()} == {"P-3.vibration_hz": 1152, "P-3.running": 1152}
+    async with transaction(sessionmaker) as db:
+        stored = sorted({v for v in await db.scalars(select(GasReading.lel_percent))})
+    assert stored == [0.0, 0.0375, 0.07]  # 0, 15 and 28 ppm H₂S as %LEL: all under 2 units
 
     async with transaction(sessionmaker) as db:
-        a = await diagnosis.run(db, d, gas.since, gas.until, timedelta(hours=8))
-        out = diagnosis.root_cause_out(d, a, gas.since, gas.until)
-    assert out.verdict == "interference"
+        a = await diagnosis.run(db, d, since, until, timedelta(hours=8))
+        out = diagnosis.root_cause_out(d, a, since, until)
+    assert out.verdict == "interference" and out.unit == "ppm"
     assert [(w.start, w.end, w.days_with, w.days_total) for w in out.windows] == [
         ("04:00", "05:30", days, days)
     ]
+    assert {e.peak for e in out.episodes} == {28.0} and len(out.episodes) == days
     tags = {e.tag: e for e in out.evidence}
     assert set(tags) == {"P-3.running", "P-3.vibration_hz"}
     assert tags["P-3.vibration_hz"].mean_in_anomaly == pytest.approx(18.0)
     assert out.suggested_tag == "vibration_interference"
-    assert f"04:00–05:30 on {days} of {days} days" in out.finding["en"]
+    assert f"04:00–05:30 on {days} of {days} days (sudden jumps up to 28 ppm" in out.finding["en"]
+    assert "突升至最高 28 ppm 后回零" in out.finding["zh-CN"]
+    # The same %LEL numbers taken as they are (the old analysis) stay under the 2-unit floor.
+    async with transaction(sessionmaker) as db:
+        rows = (await db.execute(select(GasReading.measured_at, GasReading.lel_percent))).all()
+    as_stored = [(at.replace(tzinfo=UTC) if at.tzinfo is None else at, v) for at, v in rows]
+    assert rootcause.analyse(as_stored, series, since, until).verdict == "normal"
 
 
 def test_config_checks_scada_points(tmp_path) -> None:

@@ -116,6 +116,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     c = load(args.config)
     print(
         f"node {c.node}: {len(c.buses)} bus(es), {len(c.gas)} gas detector(s), "
+        f"{len(c.scada)} SCADA point(s), "
         f"PLC {'yes' if c.plc else 'no'}{' (dry-run)' if c.plc and c.plc.dry_run else ''}, "
         f"{len(c.cameras)} camera(s), {len(c.zones)} zone(s), {len(c.rules) or 'default'} rule(s)"
     )

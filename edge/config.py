@@ -63,6 +63,24 @@ class GasDetector(Strict, kw_only=True):
     alarm_lel_percent: Positive | None = None  # raise gas_over_limit on the node itself above this
 
 
+class ScadaPoint(Strict, kw_only=True):
+    """A SCADA point read beside the detectors (pump vibration, run state), uplinked as a series.
+
+    `source` says which Modbus table holds it: registers (decoded by `type` × `scale`, like a
+    detector) or a single bit (coil / discrete input: 1.0 on, 0.0 off).
+    """
+
+    tag: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]  # the series name, e.g. "P-3.vibration_hz"
+    bus: str
+    unit: Unit = 1
+    address: Address
+    source: Literal["holding", "input", "coil", "discrete_input"] = "holding"
+    type: Literal["uint16", "int16", "uint32", "int32", "float32"] = "uint16"
+    word_order: Literal["big", "little"] = "big"
+    scale: float = 1.0  # value = raw × scale (registers only)
+    interval_s: Positive = 5.0
+
+
 class Plc(Strict, kw_only=True):
     bus: str
     unit: Unit = 1
@@ -165,6 +183,7 @@ class EdgeConfig(Strict, kw_only=True):
     uplink: Uplink
     buses: list[Bus] = []
     gas: list[GasDetector] = []
+    scada: list[ScadaPoint] = []
     plc: Plc | None = None
     cameras: list[Camera] = []
     zones: list[Zone] = []
@@ -176,6 +195,13 @@ class EdgeConfig(Strict, kw_only=True):
         for d in self.gas:
             if d.bus not in buses:
                 raise ValueError(f"gas detector {d.code}: no bus named {d.bus!r}")
+        tags = set()
+        for p in self.scada:
+            if p.bus not in buses:
+                raise ValueError(f"scada point {p.tag}: no bus named {p.bus!r}")
+            if p.tag in tags:
+                raise ValueError(f"scada point {p.tag}: the tag is used twice")
+            tags.add(p.tag)
         if self.plc is not None and self.plc.bus not in buses:
             raise ValueError(f"plc: no bus named {self.plc.bus!r}")
         cameras = {c.name for c in self.cameras}

@@ -43,6 +43,25 @@ gas = "hydrogen_sulfide"
 lel_vol_percent = 4.0
 reports = "ppm"
 interval_s = 5
+
+# Pump P-3 (the simulator's unit 4): the SCADA series the gas root-cause analysis correlates.
+[[scada]]
+tag = "P-3.vibration_hz"
+bus = "sim"
+unit = 4
+address = 0
+source = "holding"
+type = "uint16"
+scale = 0.1
+interval_s = 5
+
+[[scada]]
+tag = "P-3.running"
+bus = "sim"
+unit = 4
+address = 0
+source = "discrete_input"
+interval_s = 5
 """
 TEMPLATE = """# Written by `tezuo edge demo-config` for `make run`; regenerated on every start.
 node = "edge-demo"

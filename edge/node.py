@@ -24,6 +24,7 @@ from edge.modbus.hub import ModbusHub
 from edge.outbox import Outbox
 from edge.rules.engine import Fired, RuleEngine, default_rules
 from edge.rules.permits import PermitBook
+from edge.scada import ScadaPoller
 from edge.uplink import Uplink, utc_now
 from edge.vision.base import Frame
 from edge.vision.camera import ClipRecorder, jpeg
@@ -59,6 +60,7 @@ class Node:
         )
         self.hubs = {b.name: ModbusHub(b) for b in config.buses}
         self.gas = GasPoller(config.gas, self.hubs, self.outbox, clock, on_reading=self._on_reading)
+        self.scada = ScadaPoller(config.scada, self.hubs, self.outbox, clock)
         self.interlock = Interlock(config.plc, self.hubs[config.plc.bus]) if config.plc else None
         self.permits = PermitBook.restore(self.outbox.recall("permits"))
         rules = config.rules or default_rules()
@@ -262,6 +264,8 @@ class Node:
         up = self.config.uplink
         async with asyncio.TaskGroup() as tg:
             tg.create_task(self.gas.run())
+            if self.config.scada:
+                tg.create_task(self.scada.run())
             tg.create_task(self.uplink.run(up.interval_s, up.backoff_max_s))
             tg.create_task(self._every(up.permits_every_s, self.sync_with_server))
             tg.create_task(self._every(up.health_every_s, self.report_health))

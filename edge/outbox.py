@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 class Item:
     seq: int
     id: str
-    kind: str  # "reading" | "band" | "alarm" (the ordered lane) | "clip" (its own lane)
+    kind: str  # "reading" | "scada" | "band" | "alarm" (the ordered lane) | "clip" (its own lane)
     body: dict[str, Any]
 
 

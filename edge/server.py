@@ -92,6 +92,18 @@ def health(node: Node) -> dict[str, Any]:
                 "detail": f"{latest.value:g} @ {age:.0f}s" if latest and age is not None else "no reading",
             }
         )
+    for p in node.config.scada:
+        sample = node.scada.latest.get(p.tag)
+        age = (now - sample[0]).total_seconds() if sample else None
+        stale = sample is None or age is None or age > 3 * p.interval_s + 5
+        components.append(
+            {
+                "name": p.tag,
+                "kind": "scada",
+                "health": "fault" if stale else "ok",
+                "detail": f"{sample[1]:g} @ {age:.0f}s" if sample and age is not None else "no sample",
+            }
+        )
     for name, fault in node.camera_faults.items():
         components.append({"name": name, "kind": "camera", "health": "fault", "detail": fault})
     for name, fps in node.fps.items():

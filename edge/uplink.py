@@ -23,8 +23,14 @@ log = logging.getLogger("edge.uplink")
 Clock = Callable[[], datetime]
 # Answers that mean "not now" rather than "never": keep the message and try again later.
 RETRY_LATER = {401, 408, 425, 429}
-PATHS = {"reading": "/api/gas/readings", "band": "/api/wearables/readings", "alarm": "/api/alarms/ingest"}
-BATCHED = {"reading", "band"}  # runs of these go in one request
+PATHS = {
+    "reading": "/api/gas/readings",
+    "scada": "/api/analytics/scada/samples",
+    "band": "/api/wearables/readings",
+    "alarm": "/api/alarms/ingest",
+}
+# Kinds sent in runs, one request per run: the kind → the body's list key.
+BATCHED = {"reading": "readings", "scada": "samples", "band": "readings"}
 CLIP_TYPES = {".avi": "video/x-msvideo", ".mp4": "video/mp4"}
 
 
@@ -90,16 +96,20 @@ class Uplink:
         return delivered
 
     def _next_run(self) -> list[Item]:
-        """The head of the queue: a run of readings (one request) or one alarm."""
+        """The head of the queue: a run of readings or SCADA samples (one request), or one alarm."""
         items = self.outbox.head(self.batch)
         if not items:
             return []
         run = [items[0]]
         if items[0].kind in BATCHED:
+            # Interleaved batched kinds (gas readings and SCADA samples polled side by side) are
+            # picked by kind, so each kind goes in one request; an alarm is a barrier: nothing
+            # queued after it is sent before it.
             for item in items[1:]:
-                if item.kind != items[0].kind:
+                if item.kind not in BATCHED:
                     break
-                run.append(item)
+                if item.kind == items[0].kind:
+                    run.append(item)
         return run
 
     async def drain_clips(self) -> int:
@@ -161,7 +171,7 @@ class Uplink:
         """How many of `items` the server now holds, or None to stop (retry later)."""
         head = items[0]
         if head.kind in BATCHED:
-            body: dict[str, Any] = {"readings": [i.body for i in items]}
+            body: dict[str, Any] = {BATCHED[head.kind]: [i.body for i in items]}
         else:
             body = head.body
         res = await self._post(head.kind, body)
@@ -183,7 +193,7 @@ class Uplink:
             self._down(items, f"HTTP {res.status_code} {code}")
             return None
         if len(items) > 1:
-            # One bad reading refuses the whole batch: send them one by one to find it.
+            # One bad reading (or sample) refuses the whole batch: send them one by one to find it.
             count = 0
             for item in items:
                 one = await self._send([item])

@@ -28,6 +28,7 @@ from backend.analytics.service import ANALYSTS
 from backend.audit import service as audit
 from backend.auth.principal import Principal
 from backend.core.errors import Invalid, NotFound
+from backend.gas import units
 from backend.gas.models import GasDetector, GasReading
 from backend.org.models import OrgUnit
 
@@ -60,7 +61,9 @@ async def run(
             GasReading.lel_percent.is_not(None),
         )
     )
-    readings = [(at, float(v)) for at, v in rows if v is not None]
+    # Stored as %LEL (what the edge node uplinks); analysed in the unit the gas is read in, so that
+    # 28 ppm H₂S (0.07 %LEL) is a rise of 28 against the 2-unit floor, not of 0.07.
+    readings = [(at, round(units.from_lel(d.gas, float(v)), 4)) for at, v in rows if v is not None]
     scada: dict[str, list[tuple[datetime, float]]] = {}
     for tag, at, value in await db.execute(
         select(ScadaSample.tag, ScadaSample.at, ScadaSample.value)
@@ -68,7 +71,7 @@ async def run(
         .order_by(ScadaSample.tag, ScadaSample.at)
     ):
         scada.setdefault(tag, []).append((at, value))
-    return rootcause.analyse(readings, scada, since, until, utc_offset)
+    return rootcause.analyse(readings, scada, since, until, utc_offset, unit=units.unit_of(d.gas))
 
 
 def root_cause_out(d: GasDetector, a: rootcause.Analysis, since: datetime, until: datetime) -> RootCauseOut:
@@ -84,6 +87,7 @@ def root_cause_out(d: GasDetector, a: rootcause.Analysis, since: datetime, until
         detector_id=d.id,
         code=d.code,
         gas=d.gas,
+        unit=a.unit,
         since=since,
         until=until,
         verdict=a.verdict,

@@ -61,10 +61,10 @@ def evidence_png(
             draw.line([x, y, x + 6, y], fill=(201, 42, 42))
     draw.text(
         (PAD, 8),
-        f"{code}  verdict: {a.verdict}  baseline {a.baseline:g}  threshold {a.threshold:g}",
+        f"{code}  verdict: {a.verdict}  baseline {a.baseline:g}  threshold {a.threshold:g} {a.unit}",
         fill=INK,
     )
-    draw.text((PAD + 4, gas_top + 4), f"gas max/5 min (peak {lo + span:g})", fill=GAS)
+    draw.text((PAD + 4, gas_top + 4), f"gas max/5 min, {a.unit} (peak {lo + span:g})", fill=GAS)
     for tag, values in list(scada.items())[:1]:
         top = gas_top + gas_h + 30
         slo, sspan = _panel(draw, values, top, H - PAD - top, SIGNAL)

@@ -4,6 +4,8 @@ tell spikes (sudden jump, back to baseline — physically implausible for a leak
 rises, find the hours they recur at, and correlate them with SCADA series on the same time axis.
 
 No hint is given: the recurring window and the coinciding signals are found from the data.
+The series comes in the unit people read the gas in (ppm for toxic gases, %LEL otherwise:
+backend/gas/units.py); the threshold's floor `min_rise` is in that unit.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class Analysis:
     bins: list[float | None]
     anomalous: list[bool]
     start: datetime
+    unit: str = "%LEL"  # of baseline, threshold, peaks and bins
     finding: dict[str, str] = field(default_factory=dict)
 
 
@@ -169,12 +172,14 @@ def analyse(
     until: datetime,
     utc_offset: timedelta = timedelta(hours=8),
     min_rise: float = 2.0,
+    unit: str = "%LEL",
 ) -> Analysis:
+    """`readings` in `unit`; a rise under `min_rise` of that unit above the baseline is never flagged."""
     count = max(1, int((until - since) / BIN))
     gas = binned(readings, since, count, "max")
     known = [v for v in gas if v is not None]
     if not known:
-        return Analysis("no_data", 0.0, 0.0, [], [], [], gas, [False] * count, since)
+        return Analysis("no_data", 0.0, 0.0, [], [], [], gas, [False] * count, since, unit)
     base = statistics.median(known)
     mad = statistics.median(abs(v - base) for v in known)
     threshold = round(base + max(6 * 1.4826 * mad, min_rise), 3)
@@ -205,13 +210,15 @@ def analyse(
         verdict = "recurring_unexplained"
     else:
         verdict = "sporadic"
-    a = Analysis(verdict, round(base, 3), threshold, eps, windows, evidence, gas, anomalous, since)
+    a = Analysis(verdict, round(base, 3), threshold, eps, windows, evidence, gas, anomalous, since, unit)
     a.finding = describe(a, len(spikes), sustained, utc_offset)
     return a
 
 
 def describe(a: Analysis, spikes: int, sustained: list[Episode], utc_offset: timedelta) -> dict[str, str]:
-    """The finding in words, zh-CN and en."""
+    """The finding in words, zh-CN and en; values in the analysis' unit (ppm for toxic gases)."""
+    u = a.unit
+    top = max((e.peak for e in a.episodes), default=0.0)
     win = "、".join(f"{w.start}–{w.end}（{w.days_total} 天中 {w.days_with} 天）" for w in a.windows)
     win_en = ", ".join(f"{w.start}–{w.end} on {w.days_with} of {w.days_total} days" for w in a.windows)
     tags = "、".join(
@@ -226,30 +233,30 @@ def describe(a: Analysis, spikes: int, sustained: list[Episode], utc_offset: tim
         return {"zh-CN": "所选时段无读数。", "en": "No readings in the period."}
     if a.verdict == "normal":
         return {
-            "zh-CN": f"未发现异常（阈值 {a.threshold:g}）。",
-            "en": f"No anomaly (threshold {a.threshold:g}).",
+            "zh-CN": f"未发现异常（阈值 {a.threshold:g} {u}）。",
+            "en": f"No anomaly (threshold {a.threshold:g} {u}).",
         }
     if a.verdict == "possible_leak":
         e = sustained[-1]
         at = (a.start + e.start * BIN + utc_offset).strftime("%m-%d %H:%M")
         return {
-            "zh-CN": f"自 {at} 起读数持续上升至 {e.peak:g} 且未回落，不符合干扰特征；按真实泄漏处置，立即核查现场。",
-            "en": f"From {at} the reading rises to {e.peak:g} and does not fall back — not an interference pattern; "
+            "zh-CN": f"自 {at} 起读数持续上升至 {e.peak:g} {u} 且未回落，不符合干扰特征；按真实泄漏处置，立即核查现场。",
+            "en": f"From {at} the reading rises to {e.peak:g} {u} and does not fall back — not an interference pattern; "
             "treat as a real leak and check the site now.",
         }
     if a.verdict == "interference":
         return {
-            "zh-CN": f"尖峰在 {win} 反复出现（突升后回零，{spikes} 次），与 {tags} 同步；疑似设备振动等机械干扰电化学传感器，建议加装减振支架或移位，并标记「设备振动干扰」。",
-            "en": f"Spikes {win_en} (sudden jumps back to zero, {spikes} episodes), coinciding with {tags_en}; "
+            "zh-CN": f"尖峰在 {win} 反复出现（突升至最高 {top:g} {u} 后回零，{spikes} 次），与 {tags} 同步；疑似设备振动等机械干扰电化学传感器，建议加装减振支架或移位，并标记「设备振动干扰」。",
+            "en": f"Spikes {win_en} (sudden jumps up to {top:g} {u} and back to zero, {spikes} episodes), coinciding with {tags_en}; "
             "likely mechanical interference with the sensor — consider a damping mount or moving it.",
         }
     if a.verdict == "recurring_unexplained":
         return {
-            "zh-CN": f"尖峰在 {win} 反复出现（{spikes} 次），已导入的 SCADA 信号中无同步项；请导入同时段设备运行数据继续排查。",
-            "en": f"Spikes recur {win_en} ({spikes} episodes); no imported SCADA signal coincides — import the "
+            "zh-CN": f"尖峰（最高 {top:g} {u}）在 {win} 反复出现（{spikes} 次），已导入的 SCADA 信号中无同步项；请导入同时段设备运行数据继续排查。",
+            "en": f"Spikes up to {top:g} {u} recur {win_en} ({spikes} episodes); no imported SCADA signal coincides — import the "
             "equipment data for those hours.",
         }
     return {
-        "zh-CN": f"发现 {len(a.episodes)} 次零散尖峰，无固定时段规律。",
-        "en": f"{len(a.episodes)} sporadic spikes with no time-of-day pattern.",
+        "zh-CN": f"发现 {len(a.episodes)} 次零散尖峰（最高 {top:g} {u}），无固定时段规律。",
+        "en": f"{len(a.episodes)} sporadic spikes (up to {top:g} {u}) with no time-of-day pattern.",
     }

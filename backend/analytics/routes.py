@@ -12,9 +12,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 
-from backend.analytics import calibration, diagnosis, report, reviews, service
+from backend.analytics import acceptance_report, calibration, diagnosis, report, reviews, scada, service
 from backend.analytics import heatmap as heatmaps
 from backend.analytics.schemas import (
+    AcceptanceOut,
     AlarmReviewIn,
     AlarmReviewOut,
     CalibrationImportOut,
@@ -27,11 +28,14 @@ from backend.analytics.schemas import (
     IndicatorDetailOut,
     RootCauseOut,
     ScadaImportOut,
+    ScadaSamplesIn,
+    ScadaSamplesOut,
     UnitRef,
 )
 from backend.analytics.service import ANALYSTS, By, Query
 from backend.analytics.xlsx import XLSX_TYPE, workbook
 from backend.core.errors import DomainError, Forbidden, Invalid, NotFound
+from backend.devices.routes import DEVICE_AUTH, DeviceCaller
 from backend.gas.models import GasDetector
 from backend.http.deps import Caller, Conf, Db, Now
 from backend.org.models import OrgUnit
@@ -41,6 +45,7 @@ CSV_MAX_BYTES = 1024 * 1024
 SCADA_MAX_BYTES = 16 * 1024 * 1024
 Shift = Literal["all", "day", "night"]
 Days = Annotated[int, QueryParameter(ge=1, le=31)]
+Interval = Annotated[float | None, QueryParameter(gt=0, le=3600)]
 
 
 class UnsupportedType(DomainError):
@@ -239,6 +244,13 @@ class AnalyticsController(Controller):
         """SCADA series for a site as CSV (tag,at,value; ≤ 16 MiB): pump state, vibration…"""
         return await diagnosis.import_scada(db, principal, site_id, await csv_text(request))
 
+    @post("/scada/samples", operation_id="ingestScadaSamples", status_code=200, dependencies=DEVICE_AUTH)
+    async def scada_samples(
+        self, data: JSONBody[ScadaSamplesIn], db: Db, device: DeviceCaller, now: Now
+    ) -> ScadaSamplesOut:
+        """SCADA points an edge node read over Modbus (device-authenticated like the alarm ingest)."""
+        return await scada.ingest(db, device, data.samples, now)
+
     @get("/detectors/{detector_id:uuid}/root-cause", operation_id="getRootCause")
     async def root_cause(
         self,
@@ -270,6 +282,49 @@ class AnalyticsController(Controller):
         offset = timedelta(hours=policy(settings.data_dir).time.utc_offset_hours)
         png = await diagnosis.evidence_png(db, principal, detector_id, days, now, offset)
         return Response(png, media_type="image/png")
+
+    @get("/detectors/{detector_id:uuid}/acceptance", operation_id="getDetectorAcceptance")
+    async def acceptance(
+        self,
+        db: Db,
+        principal: Caller,
+        now: Now,
+        detector_id: FromPath[uuid.UUID],
+        commissioned_at: FromQuery[datetime | None] = None,
+        interval_s: Interval = None,
+    ) -> AcceptanceOut:
+        """The 72-hour acceptance test from the detector's data since commissioning."""
+        return await acceptance_report.acceptance_of(
+            db, principal, detector_id, now, commissioned_at, interval_s
+        )
+
+    @get(
+        "/detectors/{detector_id:uuid}/acceptance.pdf",
+        operation_id="getDetectorAcceptancePdf",
+        media_type="application/pdf",
+    )
+    async def acceptance_pdf(
+        self,
+        db: Db,
+        principal: Caller,
+        now: Now,
+        settings: Conf,
+        detector_id: FromPath[uuid.UUID],
+        commissioned_at: FromQuery[datetime | None] = None,
+        interval_s: Interval = None,
+    ) -> Response[bytes]:
+        out = await acceptance_report.acceptance_of(
+            db, principal, detector_id, now, commissioned_at, interval_s
+        )
+        d = await db.get(GasDetector, detector_id)
+        assert d is not None
+        offset = timedelta(hours=policy(settings.data_dir).time.utc_offset_hours)
+        body = await asyncio.to_thread(acceptance_report.pdf, out, d.name, offset)  # CPU work: off the loop
+        return Response(
+            body,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="tezuo-acceptance-{d.code}.pdf"'},
+        )
 
     @post("/detectors/{detector_id:uuid}/tags", operation_id="tagDetector")
     async def tag_detector(

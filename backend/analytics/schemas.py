@@ -162,6 +162,7 @@ class RootCauseOut(msgspec.Struct):
     detector_id: uuid.UUID
     code: str
     gas: str
+    unit: str  # of baseline, threshold and episode peaks: ppm for toxic gases, else %LEL (gas/units.py)
     since: datetime
     until: datetime
     verdict: str  # no_data | normal | interference | recurring_unexplained | possible_leak | sporadic
@@ -199,3 +200,57 @@ class DetectorTagOut(msgspec.Struct):
 class ScadaImportOut(msgspec.Struct):
     imported: int
     tags: list[str]
+
+
+class ScadaSampleIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One SCADA sample an edge node read over Modbus."""
+
+    tag: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    at: datetime
+    value: float
+
+
+class ScadaSamplesIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    samples: Annotated[list[ScadaSampleIn], msgspec.Meta(max_length=1000)]
+
+
+class ScadaSamplesOut(msgspec.Struct):
+    accepted: int  # new samples stored (a resent one is skipped)
+    tags: list[str]
+
+
+class AcceptanceCheckOut(msgspec.Struct):
+    key: str
+    label: dict[str, str]
+    value: float | None
+    limit: float
+    op: str
+    passed: bool
+    text: dict[str, str]
+
+
+class AcceptanceOut(msgspec.Struct):
+    """The 72-hour acceptance test of a new detector (docs/analytics.md "Acceptance test")."""
+
+    detector_id: uuid.UUID
+    code: str
+    gas: str
+    commissioned_at: datetime
+    window_end: datetime
+    interval_s: float
+    verdict: Literal["pass", "fail", "in_progress"]
+    reasons: list[dict[str, str]]
+    expected_samples: int
+    received_samples: int
+    completeness_percent: float
+    longest_gap_s: float
+    longest_gap_at: datetime | None
+    dropouts: int
+    noise: float | None
+    zero_drift: float | None
+    out_of_range: int
+    alarms: int
+    calibrations: int
+    calibration_deviation_percent: float | None
+    calibration_drift_percent: float | None
+    checks: list[AcceptanceCheckOut]

@@ -18,6 +18,7 @@ from backend.core.errors import Forbidden, Invalid, NotFound, Unauthorized
 from backend.devices.models import DeviceToken
 from backend.gas.models import GasDetector, GasReading
 from backend.gas.schemas import DetectorState, LockState, ReadingIn
+from backend.gas.units import vol_from_lel
 from backend.org.models import Area
 from backend.permits.catalogue import GasPolicy, gases
 
@@ -68,7 +69,7 @@ def judge(
     problems = []
     if lel_percent is not None:
         limit = lel_limit(gas, policy)
-        vol = lel_percent * float(gases()[gas]["lel_vol_percent"]) / 100
+        vol = vol_from_lel(lel_percent, float(gases()[gas]["lel_vol_percent"]))
         if lel_percent > limit.lel_percent:
             problems.append(f"{gas} {lel_percent:g}%LEL（{vol:.2f}% v/v）超过 {limit.lel_percent:g}%LEL")
     if o2_percent is not None:

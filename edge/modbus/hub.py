@@ -129,6 +129,10 @@ class ModbusHub:
         response = await self.call(lambda c: c.read_coils(address, count=count, device_id=unit))
         return list(response.bits[:count])
 
+    async def read_discrete_inputs(self, unit: int, address: int, count: int = 1) -> list[bool]:
+        response = await self.call(lambda c: c.read_discrete_inputs(address, count=count, device_id=unit))
+        return list(response.bits[:count])
+
     async def write_coil(self, unit: int, address: int, value: bool) -> None:
         await self.call(lambda c: c.write_coil(address, value, device_id=unit))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pymodbus.client import AsyncModbusTcpClient
 
+from backend.gas.units import lel_from_ppm, lel_from_vol
 from edge.config import GasDetector
 
 _TYPES = {
@@ -40,12 +41,13 @@ def encode(value: float, kind: str, word_order: str = "big") -> list[int]:
 def to_reading(d: GasDetector, value: float) -> tuple[float | None, float | None]:
     """(lel_percent, o2_percent) of a scaled value, by what the detector reports.
 
-    ppm → % v/v is ÷ 10 000; % v/v → %LEL is ÷ the gas's LEL × 100.
+    ppm and % v/v → %LEL by backend/gas/units.py (1 %LEL = LEL × 100 ppm), the conversion the
+    server's limits and root-cause analysis use back.
     """
     if d.reports == "o2_percent":
         return None, round(value, 3)
     if d.reports == "ppm":
-        value = value / 10_000
-    if d.reports in ("ppm", "vol_percent"):
-        value = value / d.lel_vol_percent * 100
+        value = lel_from_ppm(value, d.lel_vol_percent)
+    elif d.reports == "vol_percent":
+        value = lel_from_vol(value, d.lel_vol_percent)
     return round(value, 4), None

@@ -39,6 +39,11 @@ def pump_vibration_hz(t: float, now: datetime) -> float:
     return 18.0 if time(4, 0) <= now.time() < time(5, 30) else 4.0
 
 
+def pump_running(t: float, now: datetime) -> float:
+    """The pump's run state (1 running, 0 stopped): it starts at 03:55 and stops at 05:35."""
+    return 1.0 if time(3, 55) <= now.time() < time(5, 35) else 0.0
+
+
 PROFILES: dict[str, Callable[..., Profile]] = {
     "drift": drift,
     "leak": leak,

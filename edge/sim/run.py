@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from edge.sim.bands import demo_bands, publish_bands
-from edge.sim.profiles import drift, leak, pump_vibration_h2s, pump_vibration_hz
-from edge.sim.site import ModbusSite, SimDetector
+from edge.sim.profiles import drift, leak, pump_running, pump_vibration_h2s, pump_vibration_hz
+from edge.sim.site import ModbusSite, SimDetector, SimSwitch
 
 log = logging.getLogger("edge.sim")
 
@@ -23,7 +23,8 @@ class BandOptions:
 
 def example_site(host: str, port: int, leak_after_s: float | None) -> ModbusSite:
     """The detectors of the example config: CH₄ %LEL (tenths), H₂S ppm (float32), O₂ % (tenths), and the
-    refrigeration pump's vibration in Hz (unit 4, the SCADA series beside the H₂S artefact)."""
+    refrigeration pump P-3's SCADA points beside the H₂S artefact on unit 4: vibration in Hz (tenths
+    in holding register 0) and its run state (discrete input 0)."""
     methane = leak(leak_after_s, 120, 35.0, base=1.0) if leak_after_s is not None else drift(1.0, 0.5)
     return ModbusSite(
         [
@@ -35,6 +36,7 @@ def example_site(host: str, port: int, leak_after_s: float | None) -> ModbusSite
         plc_unit=100,
         host=host,
         port=port,
+        switches=[SimSwitch(4, 0, "discrete_input", pump_running)],
     )
 
 

@@ -1,7 +1,9 @@
-"""The site simulator's Modbus side: a pymodbus TCP server holding gas detectors and a PLC's coils.
+"""The site simulator's Modbus side: a pymodbus TCP server holding gas detectors, SCADA points and a
+PLC's coils.
 
-Each detector is a unit (device id) whose holding registers carry its scaled value, updated from
-its profile every tick; the PLC is another unit with coils the edge node writes.
+Each detector (or SCADA register point) is a unit (device id) whose holding registers carry its
+scaled value, updated from its profile every tick; a switch (a pump's run state) is a coil or a
+discrete input set from its profile; the PLC is another unit with coils the edge node writes.
 """
 
 from __future__ import annotations
@@ -32,6 +34,19 @@ class SimDetector:
     profile: Profile
 
 
+@dataclass
+class SimSwitch:
+    """A bit the SCADA side exposes: on while the profile is above 0.5 (a pump's run state)."""
+
+    unit: int
+    address: int
+    kind: str  # coil | discrete_input
+    profile: Profile
+
+
+BIT_WRITE = {"coil": 5, "discrete_input": 2}  # the function code whose table the server sets
+
+
 def _unit(unit: int) -> SimDevice:
     return SimDevice(
         id=unit,
@@ -55,8 +70,10 @@ class ModbusSite:
         port: int = 0,
         framer: str = "socket",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        switches: list[SimSwitch] | None = None,
     ):
         self.detectors = detectors
+        self.switches = switches or []
         self.plc_unit = plc_unit
         self.host = host
         self.port = port
@@ -67,7 +84,7 @@ class ModbusSite:
         self._ticker: asyncio.Task[None] | None = None
 
     async def start(self) -> int:
-        units = sorted({d.unit for d in self.detectors} | {self.plc_unit})
+        units = sorted({d.unit for d in self.detectors} | {s.unit for s in self.switches} | {self.plc_unit})
         self.server = ModbusTcpServer(
             [_unit(u) for u in units], address=(self.host, self.port), framer=self.framer
         )
@@ -95,6 +112,12 @@ class ModbusSite:
         t = (now - self.started_at).total_seconds()
         for d in self.detectors:
             await self.set_value(d, d.profile(t, now))
+        for sw in self.switches:
+            await self.set_bit(sw, sw.profile(t, now) > 0.5)
+
+    async def set_bit(self, sw: SimSwitch, on: bool) -> None:
+        assert self.server is not None
+        await self.server.context.async_setValues(sw.unit, BIT_WRITE[sw.kind], sw.address, [on])
 
     async def set_value(self, d: SimDetector, value: float) -> None:
         assert self.server is not None

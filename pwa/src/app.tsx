@@ -9,6 +9,7 @@ import { translate, useLang, useT } from "./i18n";
 import { watchNetwork } from "./net";
 import { AlarmDetail } from "./pages/AlarmDetail";
 import { AnalyticsPage } from "./pages/Analytics";
+import { DetectorsPage } from "./pages/Detectors";
 import { Alarms } from "./pages/Alarms";
 import { BoardPage } from "./pages/Board";
 import { Enroll } from "./pages/Enroll";
@@ -52,6 +53,7 @@ function Page() {
     if (route.name === "badge") return <MyCode />;
     if (route.name === "verify") return <ScanPage />;
     if (route.name === "analytics") return <AnalyticsPage unitId={route.unitId} />;
+    if (route.name === "detectors") return <DetectorsPage unitId={route.unitId} detectorId={route.detectorId} />;
     return <Home me={auth.me} savedAt={auth.savedAt} />;
   }
   if (auth.status === "signedOut") return <SignIn />;

@@ -61,3 +61,21 @@ describe("qualification routes", () => {
     }
   });
 });
+
+describe("equipment routes", () => {
+  const unit = "0193a7c2-5b1e-7c3d-9e4f-0123456789ab";
+  const detector = "0193a7c2-5b1e-7c3d-9e4f-0123456789cd";
+  it("open a unit's detectors and one detector", () => {
+    expect(parseHash("#/detectors")).toEqual({ name: "detectors", unitId: null, detectorId: null });
+    expect(parseHash(`#/detectors/${unit}`)).toEqual({ name: "detectors", unitId: unit, detectorId: null });
+    expect(parseHash(`#/detectors/${unit}/${detector}`)).toEqual({ name: "detectors", unitId: unit, detectorId: detector });
+    expect(parseHash(`#/detectors/bogus/${detector}`)).toEqual({ name: "detectors", unitId: null, detectorId: null });
+    for (const route of [
+      { name: "detectors", unitId: null, detectorId: null },
+      { name: "detectors", unitId: unit, detectorId: null },
+      { name: "detectors", unitId: unit, detectorId: detector },
+    ] as const) {
+      expect(parseHash(hrefOf(route))).toEqual(route);
+    }
+  });
+});

@@ -3,7 +3,7 @@
  * `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`, `#/board[/<site>]`,
  * `#/registry`, `#/registry/people/<id>`,
  * `#/badge` (my identity code), `#/verify` (inspector's identity-code verification),
- * `#/analytics[/<unit>]`. */
+ * `#/analytics[/<unit>]`, `#/detectors[/<unit>[/<detector>]]` (calibration, root-cause findings, acceptance). */
 
 import { useEffect, useState } from "preact/hooks";
 
@@ -26,7 +26,8 @@ export type Route =
   | { name: "registryHistory"; personId: string }
   | { name: "badge" }
   | { name: "verify" }
-  | { name: "analytics"; unitId: string | null };
+  | { name: "analytics"; unitId: string | null }
+  | { name: "detectors"; unitId: string | null; detectorId: string | null };
 
 function decode(part: string): string {
   try {
@@ -57,6 +58,10 @@ export function parseHash(hash: string): Route {
   if (head === "badge") return { name: "badge" };
   if (head === "verify") return { name: "verify" };
   if (head === "analytics") return { name: "analytics", unitId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
+  if (head === "detectors") {
+    const unitId = rest[0] && ID.test(rest[0]) ? rest[0] : null;
+    return { name: "detectors", unitId, detectorId: unitId && rest[1] && ID.test(rest[1]) ? rest[1] : null };
+  }
   if (head === "board") return { name: "board", siteId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   return { name: "home" };
 }
@@ -99,6 +104,9 @@ export function hrefOf(route: Route): string {
       return "#/verify";
     case "analytics":
       return route.unitId ? `#/analytics/${route.unitId}` : "#/analytics";
+    case "detectors":
+      if (!route.unitId) return "#/detectors";
+      return route.detectorId ? `#/detectors/${route.unitId}/${route.detectorId}` : `#/detectors/${route.unitId}`;
   }
 }
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from backend.alarms.models import Alarm
+from backend.analytics.models import ScadaSample
 from backend.audit.models import AuditEntry
 from backend.db.engine import transaction
 from backend.devices.models import DeviceCommand, DeviceStatus
@@ -85,9 +86,11 @@ async def test_alarms_readings_and_health_reach_the_api(site, sessionmaker):
     assert await node.refresh_permits() and node.permits.permits == []
     for d in node.config.gas:
         assert await node.gas.poll(d) is not None
+    for p in node.config.scada:  # pump P-3 beside the detectors: vibration and run state
+        assert await node.scada.poll(p) is not None
     assert sorted(await play_crane(node)) == ["no_permit_work", "person_under_load"]
     assert await sim.coil(5) is True
-    assert await node.uplink.drain() == 3 + 2
+    assert await node.uplink.drain() == 3 + 2 + 2
     assert await node.report_health()
     async with transaction(sessionmaker) as db:
         alarms = {a.kind: a for a in await db.scalars(select(Alarm))}
@@ -99,6 +102,11 @@ async def test_alarms_readings_and_health_reach_the_api(site, sessionmaker):
         assert o2 is not None and o2.o2_percent == pytest.approx(20.9, abs=0.1)
         status = await db.get(DeviceStatus, plant.edge.id)
         assert status is not None and {c["name"] for c in status.components} >= {"GD-101", "plc", "queue"}
+        scada = {c["name"]: c for c in status.components if c["kind"] == "scada"}
+        assert set(scada) == {"P-3.vibration_hz", "P-3.running"}
+        assert all(c["health"] == "ok" for c in scada.values())
+        tags = set(await db.scalars(select(ScadaSample.tag).where(ScadaSample.site_id == plant.edge.site_id)))
+        assert tags == {"P-3.vibration_hz", "P-3.running"}
 
 
 async def test_the_permit_cache_decides_offline_and_survives_a_restart(site, sessionmaker, clock, tmp_path):

@@ -73,6 +73,11 @@ export function Home({ me, savedAt }: { me: Me; savedAt: string }) {
             {t("nav.analytics")}
           </a>
         )}
+        {me.roles.some((r) => MANAGER_ROLES.includes(r) || r === "inspector") && (
+          <a class="btn btn-secondary" href={hrefOf({ name: "detectors", unitId: null, detectorId: null })} data-testid="nav-detectors">
+            {t("nav.detectors")}
+          </a>
+        )}
       </nav>
       <div class="tabs" role="tablist" aria-label={t("tabs.label")} onKeyDown={onKeyDown}>
         {tabs.map((name) => (

@@ -75,7 +75,7 @@ async def test_api_imports_scada_and_answers_with_finding_plot_and_tags(
                     "area_id": d.area_id,
                     "measured_at": at,
                     "received_at": at,
-                    "gas": "hydrogen_sulfide",
+                    "gas": "methane",  # D1 is a methane detector: the same numbers as %LEL
                     "lel_percent": v,
                     "within_limits": True,
                 }
@@ -104,6 +104,7 @@ async def test_api_imports_scada_and_answers_with_finding_plot_and_tags(
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["verdict"] == "interference" and out["suggested_tag"] == "vibration_interference"
+    assert out["unit"] == "%LEL" and "sudden jumps up to 28 %LEL and back to zero" in out["finding"]["en"]
     assert out["windows"] == [{"start": "04:00", "end": "05:30", "days_with": 7, "days_total": 7}]
     assert {e["tag"] for e in out["evidence"]} == {"P-3.running", "P-3.vibration_hz"}
 

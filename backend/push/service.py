@@ -47,6 +47,18 @@ def _insert(db: AsyncSession) -> Any:
     return postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
+def _enqueue_statement(insert: Any) -> Any:
+    table = PushMessage.__table__
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.dedupe_key, table.c.device_id])
+        .returning(table.c.id)
+    )
+
+
+_ENQUEUE = {"postgresql": _enqueue_statement(postgresql.insert), "sqlite": _enqueue_statement(sqlite.insert)}
+
+
 def topic_of(dedupe_key: str) -> str:
     """RFC 8030 §5.4 Topic: ≤ 32 base64url characters, the same for every resend of a message."""
     return base64.urlsafe_b64encode(hashlib.sha256(dedupe_key.encode()).digest()[:24]).decode()
@@ -140,13 +152,8 @@ async def enqueue_devices(
         }
         for device_id, person_id in devices
     ]
-    # executemany with RETURNING: one cached statement whatever the number of devices.
-    stmt = (
-        _insert(db)(PushMessage)
-        .on_conflict_do_nothing(index_elements=[PushMessage.dedupe_key, PushMessage.device_id])
-        .returning(PushMessage.id)
-    )
-    ids = list((await db.execute(stmt, rows)).scalars())
+    # executemany with RETURNING on the table (Core: no ORM bulk bookkeeping), built once per dialect.
+    ids = list((await db.execute(_ENQUEUE[db.get_bind().dialect.name], rows)).scalars())
     if ids:
         xadd_after_commit(db, STREAM, {"ids": ",".join(str(i) for i in ids)}, maxlen=STREAM_MAXLEN)
     return len(ids)

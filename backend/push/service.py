@@ -9,10 +9,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import msgspec
-from sqlalchemy import and_, delete, func, or_, select, tuple_, update
+from sqlalchemy import Table, and_, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -204,21 +204,22 @@ async def claim(
         wanted = await due(db, now, limit, exclude)
         if not wanted:
             return []
-    claimed = list(
-        await db.scalars(
-            update(PushMessage)
-            .where(PushMessage.id.in_(wanted), _claimable(now))
-            .values(
-                status=SENDING,
-                lease_owner=owner,
-                lease_until=now + timedelta(seconds=lease_seconds),
-                attempts=PushMessage.attempts + 1,
-                updated_at=now,
-            )
-            .returning(PushMessage)
-            .execution_options(**_FRESH)
+    # Core UPDATE … RETURNING into detached rows: the worker only reads them, and settles them by
+    # (id, attempts) with statements of its own, so the ORM's identity map and refresh buy nothing.
+    table = cast(Table, PushMessage.__table__)
+    rows = await db.execute(
+        update(table)
+        .where(table.c.id.in_(wanted), _claimable(now))
+        .values(
+            status=SENDING,
+            lease_owner=owner,
+            lease_until=now + timedelta(seconds=lease_seconds),
+            attempts=table.c.attempts + 1,
+            updated_at=now,
         )
+        .returning(*table.c)
     )
+    claimed = [PushMessage(**row._asdict()) for row in rows]
     if not claimed:
         return []
     subs = {

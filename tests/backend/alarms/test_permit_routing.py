@@ -15,7 +15,7 @@ import msgspec
 import pytest_asyncio
 from sqlalchemy import select
 
-from backend.alarms import service
+from backend.alarms import board, service
 from backend.alarms.models import AlarmRecipient
 from backend.alarms.routing import load_routing
 from backend.alarms.schemas import AlarmIngest
@@ -177,6 +177,10 @@ async def test_an_away_recipient_is_replaced_by_their_deputy(sessionmaker, plant
     handed = by_name["leader_2_b"]
     assert handed.role == "team_leader" and handed.stands_in_for == people["leader_2"].id
     assert all(r.stands_in_for is None for n, r in by_name.items() if n != "leader_2_b")
+    async with sessionmaker() as db:  # what the alarm's page shows
+        [view] = await board.views(db, [alarm], with_recipients=True)
+    [shown] = [r for r in view.recipients if r.stands_in_for is not None]
+    assert (shown.name, shown.stands_in_for_name) == ("副班长二", "班长二")
     assert await _phones_reached(sessionmaker, clock, tmp_path, crew, alarm.id) == set(by_name)
 
 

@@ -8,8 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.alarms import recipients
 from backend.alarms.access import RESPONDERS, SUPERVISORS, holds_near, overlaps
 from backend.alarms.models import ACKNOWLEDGED, OPEN_STATES, RESOLVED, Alarm, AlarmRecipient
+from backend.alarms.recipients import Pick
 from backend.alarms.service import add_recipients, escalation_key, live, locked
 from backend.auth.principal import Principal
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -119,6 +121,9 @@ async def assign(
         raise Invalid("只能指派给本厂区的人员", code="assignee_out_of_site")
     alarm.assigned_to, alarm.assigned_at = person.id, now
     if not await is_recipient(db, alarm.id, person.id):
-        await add_recipients(db, alarm, {person.id: ("assignee", person.locale)}, alarm.level, now)
+        reach = await recipients.contacts(db, {person.id}, now)
+        devices = reach[person.id].devices if person.id in reach else []
+        pick = Pick(person.id, "assignee", person.locale, devices)
+        await add_recipients(db, alarm, {person.id: pick}, alarm.level, now)
     live(db, alarm)
     return alarm

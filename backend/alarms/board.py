@@ -39,7 +39,7 @@ async def views(db: AsyncSession, alarms: Sequence[Alarm], with_recipients: bool
         | {a.acknowledged_by for a in alarms}
         | {a.assigned_to for a in alarms}
     )
-    people |= {r.person_id for r in recipients}
+    people |= {r.person_id for r in recipients} | {r.stands_in_for for r in recipients}
     names: dict[uuid.UUID | None, str] = dict(
         (await db.execute(select(Person.id, Person.name).where(Person.id.in_(people - {None})))).all()
     )
@@ -66,6 +66,8 @@ async def views(db: AsyncSession, alarms: Sequence[Alarm], with_recipients: bool
                 role=r.role,
                 level=r.level,
                 devices=r.devices,
+                stands_in_for=r.stands_in_for,
+                stands_in_for_name=names.get(r.stands_in_for) if r.stands_in_for else None,
             )
         )
     return [

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.alarms.models import Alarm, AlarmClip
 from backend.auth.models import Device
 from backend.core.errors import Conflict, NotFound
+from backend.db.after_commit import on_outcome
 from backend.media import uploads
 from backend.media.images import WrongType
 
@@ -73,16 +74,17 @@ async def receive(
         if ext is None:
             raise WrongType("录像必须是 AVI 或 MP4 (clip must be AVI or MP4)", code="clip_type")
         existing = await db.get(AlarmClip, alarm_id)
-        if existing is not None:
-            if existing.sha256 != sha:
-                raise Conflict("该报警已有另一段录像", code="clip_conflict")
-            return existing, False
-        relative = f"clips/{sha[:2]}/{sha}.{ext}"
-        target = media_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, target)  # same bytes, same name: replacing is harmless
-    finally:
+        if existing is not None and existing.sha256 != sha:
+            raise Conflict("该报警已有另一段录像", code="clip_conflict")
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
+    relative = f"clips/{sha[:2]}/{sha}.{ext}"
+    target = media_dir / relative
+    if existing is not None:
+        # A retry of the same bytes. Had the file been lost (a crash between commit and move), put it back.
+        _finish_with(db, tmp, target if not target.exists() else None)
+        return existing, False
     clip = AlarmClip(
         alarm_id=alarm_id,
         device_id=device.id,
@@ -92,9 +94,23 @@ async def receive(
         path=relative,
         received_at=now,
     )
+    # The upload stays under its temporary name until the row is committed: moved into place by the
+    # commit, deleted if the transaction rolls back (or the database refuses the COMMIT itself).
+    _finish_with(db, tmp, target)
     db.add(clip)
     await db.flush()
     return clip, True
+
+
+def _finish_with(db: AsyncSession, tmp: Path, target: Path | None) -> None:
+    def committed() -> None:
+        if target is None:
+            tmp.unlink(missing_ok=True)
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, target)  # same filesystem: atomic; same bytes under the same name is harmless
+
+    on_outcome(db, committed, lambda: tmp.unlink(missing_ok=True))
 
 
 def _head(path: Path) -> bytes:

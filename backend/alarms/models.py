@@ -79,6 +79,8 @@ class AlarmRecipient(IdMixin, Base):
     level: Mapped[int] = mapped_column(Integer)
     added_at: Mapped[datetime] = mapped_column()
     devices: Mapped[int] = mapped_column(Integer, default=0)  # push messages queued for this person
+    # B角: the person this one was reached instead of, because they were marked away
+    stands_in_for: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"), default=None)
 
 
 class AlarmClip(Base):

@@ -88,6 +88,8 @@ class RecipientOut(msgspec.Struct, kw_only=True):
     role: str
     level: int
     devices: int
+    stands_in_for: uuid.UUID | None = None  # B角: reached instead of this person, who was away
+    stands_in_for_name: str | None = None
 
 
 class AlarmOut(msgspec.Struct, kw_only=True):

@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Table, Uuid, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.alarms import recipients
 from backend.alarms.access import ancestors
 from backend.alarms.models import NOTIFIED, OPEN_STATES, RAISED, Alarm, AlarmRecipient
 from backend.alarms.places import AreaInfo, SiteInfo, site_info, store_image
+from backend.alarms.recipients import Pick
 from backend.alarms.routing import KindRule, Routing, TierRule
 from backend.alarms.schemas import AlarmIngest, SosIn
 from backend.auth.models import Device
 from backend.auth.principal import Principal
 from backend.bus.after_commit import publish_after_commit
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.core.ids import uuid7
 from backend.jobs import service as timers
 from backend.jobs.registry import JobContext
 from backend.org.models import Area, OrgUnit
-from backend.people.models import Person, RoleAssignment
+from backend.people.models import Person
 from backend.push import service as push
 
 ESCALATE = "alarms.escalate"
@@ -90,7 +93,8 @@ async def ingest(
 
     The same alarm id again is the same alarm, untouched: the edge retries until it hears back.
     """
-    existing = await db.get(Alarm, data.alarm_id)
+    # Almost always a new id: a one-column probe, not an ORM load, decides.
+    existing = await db.get(Alarm, data.alarm_id) if await db.scalar(_KNOWN, {"id": data.alarm_id}) else None
     if existing is not None:
         if existing.device_id != device.id:
             raise Conflict("报警编号已被其他设备使用", code="alarm_id_taken")
@@ -196,97 +200,104 @@ async def recipient_count(db: AsyncSession, alarm_id: uuid.UUID) -> int:
     return int(await db.scalar(select(func.count()).where(AlarmRecipient.alarm_id == alarm_id)) or 0)
 
 
+_KNOWN = select(Alarm.id).where(Alarm.id == bindparam("id", type_=Uuid()))
+_RECIPIENTS_OF = select(AlarmRecipient.person_id).where(
+    AlarmRecipient.alarm_id == bindparam("alarm", type_=Uuid())
+)
+_ADD_RECIPIENT = insert(cast(Table, AlarmRecipient.__table__))
+
+
 async def _raise(db: AsyncSession, alarm: Alarm, site: SiteInfo, area: AreaInfo | None, now: datetime) -> int:
     """Store, route level 0, arm the escalation; returns how many people it was routed to."""
     # Reads first: on SQLite the first write takes the database's write lock until commit.
-    chosen = await _choose(db, alarm, 0)
-    devices = await push.subscribed(db, chosen)
+    chosen, permit_ids = await _choose(db, alarm, 0, now)
+    if permit_ids:
+        alarm.plan = {**alarm.plan, "permits": [str(p) for p in permit_ids]}
     place = [site.name, *([area.name] if area else [])]
     db.add(alarm)
     try:
         await db.flush()
     except IntegrityError:  # the same id raised by a request still in flight: retry shortly
         raise Conflict("该报警正在处理中，请稍后重试", code="alarm_in_progress") from None
-    queued = await add_recipients(db, alarm, chosen, 0, now, devices, place)
+    queued = await add_recipients(db, alarm, chosen, 0, now, place)
     # Nobody reachable by push at all: escalate now instead of waiting for an answer that cannot come.
     timeout = alarm.plan["ack_timeout_seconds"] if queued else 0
     if alarm.plan["escalation"]:
-        due = now + timedelta(seconds=timeout)
-        await timers.schedule(
-            db, ESCALATE, due, {"alarm_id": str(alarm.id), "level": 1}, escalation_key(alarm.id, 1), now=now
-        )
+        await _arm(db, alarm.id, 1, now + timedelta(seconds=timeout), now)
     live(db, alarm)
     return len(chosen)
 
 
-async def people_with_roles(
-    db: AsyncSession, roles: list[str], path: str
-) -> list[tuple[uuid.UUID, str, str]]:
-    """(person, role, locale) of active people holding one of `roles` over or inside `path`."""
-    rows = await db.execute(
-        select(RoleAssignment.person_id, RoleAssignment.role, Person.locale)
-        .join(Person, Person.id == RoleAssignment.person_id)
-        .where(
-            RoleAssignment.role.in_(roles),
-            RoleAssignment.deleted_at.is_(None),
-            Person.deleted_at.is_(None),
-            Person.employment == "active",
-            or_(
-                RoleAssignment.scope_path.in_(ancestors(path)),
-                RoleAssignment.scope_path.startswith(path, autoescape=True),
-            ),
-        )
-        .order_by(RoleAssignment.person_id)
-    )
-    return [(pid, role, locale) for pid, role, locale in rows.all()]
+async def _arm(db: AsyncSession, alarm_id: uuid.UUID, level: int, due: datetime, now: datetime) -> None:
+    """The escalation timer for `level` (one statement; a no-op if it exists: nothing is read back)."""
+    timer = {
+        "kind": ESCALATE,
+        "due_at": due,
+        "payload": {"alarm_id": str(alarm_id), "level": level},
+        "dedupe_key": escalation_key(alarm_id, level),
+    }
+    await timers.schedule_many(db, [timer], now=now)
 
 
-async def _choose(db: AsyncSession, alarm: Alarm, level: int) -> dict[uuid.UUID, tuple[str, str]]:
-    """The people escalation `level` adds (0: the tier's roles): person → (role, locale)."""
+async def _choose(
+    db: AsyncSession, alarm: Alarm, level: int, now: datetime
+) -> tuple[dict[uuid.UUID, Pick], list[uuid.UUID]]:
+    """The people escalation `level` adds (0: the tier's roles, by the permit in force if any)."""
     roles = alarm.plan["roles"] if level == 0 else alarm.plan["escalation"][level - 1]
-    skip = {alarm.subject_person_id, alarm.raised_by}
+    skip: set[uuid.UUID | None] = {alarm.subject_person_id, alarm.raised_by}
     if level > 0:
-        skip |= set(
-            await db.scalars(select(AlarmRecipient.person_id).where(AlarmRecipient.alarm_id == alarm.id))
-        )
-    chosen: dict[uuid.UUID, tuple[str, str]] = {}
-    for person_id, role, locale in await people_with_roles(db, roles, alarm.scope_path):
-        if person_id not in skip:
-            chosen.setdefault(person_id, (role, locale))
-    return chosen
+        skip |= set(await db.scalars(_RECIPIENTS_OF, {"alarm": alarm.id}))
+    return await recipients.choose(
+        db,
+        roles=roles,
+        path=alarm.scope_path,
+        area_id=alarm.area_id,
+        skip=skip,
+        now=now,
+        by_permit=level == 0,
+    )
 
 
 async def route_level(db: AsyncSession, alarm: Alarm, level: int, now: datetime) -> int:
     """Add the people of escalation `level` and queue their pushes; returns messages queued."""
-    chosen = await _choose(db, alarm, level)
+    chosen, _ = await _choose(db, alarm, level, now)
     return await add_recipients(db, alarm, chosen, level, now)
 
 
 async def add_recipients(
     db: AsyncSession,
     alarm: Alarm,
-    chosen: dict[uuid.UUID, tuple[str, str]],
+    chosen: dict[uuid.UUID, Pick],
     level: int,
     now: datetime,
-    devices: list[tuple[uuid.UUID, uuid.UUID]] | None = None,
     place: list[str] | None = None,
 ) -> int:
-    """Record recipients and queue the alarm's push to their devices, one payload per language."""
+    """Record recipients and queue the alarm's push to their devices, one payload per language.
+
+    Core inserts (one statement each for the recipients and for each language's messages): the
+    rows are never read back in this transaction, so the ORM's unit of work would only cost CPU.
+    """
     if not chosen:
         return 0
-    devices = await push.subscribed(db, chosen) if devices is None else devices
     place = await _place_names(db, alarm) if place is None else place
-    per_person = Counter(person_id for _, person_id in devices)
-    db.add_all(
-        AlarmRecipient(
-            alarm_id=alarm.id, person_id=pid, role=role, level=level, added_at=now, devices=per_person[pid]
-        )
-        for pid, (role, _) in chosen.items()
-    )
-    lang_of = {pid: "en" if locale.startswith("en") else "zh-CN" for pid, (_, locale) in chosen.items()}
+    rows = [
+        {
+            "id": uuid7(),
+            "alarm_id": alarm.id,
+            "person_id": pick.person_id,
+            "role": pick.role,
+            "level": level,
+            "added_at": now,
+            "devices": len(pick.devices),
+            "stands_in_for": pick.stands_in_for,
+        }
+        for pick in chosen.values()
+    ]
+    await db.execute(_ADD_RECIPIENT, rows)
     by_lang: dict[str, list[tuple[uuid.UUID, uuid.UUID]]] = defaultdict(list)
-    for device_id, person_id in devices:
-        by_lang[lang_of[person_id]].append((device_id, person_id))
+    for pick in chosen.values():
+        lang = "en" if pick.locale.startswith("en") else "zh-CN"
+        by_lang[lang] += [(device_id, pick.person_id) for device_id in pick.devices]
     queued = 0
     for lang, targets in by_lang.items():
         queued += await push.enqueue_devices(
@@ -357,10 +368,7 @@ async def escalate(ctx: JobContext) -> None:
     queued = await route_level(ctx.db, alarm, level, ctx.now)
     if level < len(levels):
         due = ctx.now + timedelta(seconds=alarm.plan["ack_timeout_seconds"] if queued else 0)
-        payload = {"alarm_id": str(alarm.id), "level": level + 1}
-        await timers.schedule(
-            ctx.db, ESCALATE, due, payload, escalation_key(alarm.id, level + 1), now=ctx.now
-        )
+        await _arm(ctx.db, alarm.id, level + 1, due, ctx.now)
     live(ctx.db, alarm)
 
 

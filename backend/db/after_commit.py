@@ -22,6 +22,7 @@ log = logging.getLogger("tezuo.db")
 
 Hook = Callable[[], Awaitable[Any]]
 _KEY = "tezuo.after_commit"
+_OUTCOME_KEY = "tezuo.outcome"
 _running: set[asyncio.Task[Any]] = set()  # strong references until each hook finishes
 QUIET_SECONDS = 60.0  # after a failure is logged, the same failure stays quiet this long
 _failures = {"last_logged": 0.0, "since": 0}
@@ -31,6 +32,22 @@ def after_commit(db: AsyncSession, hook: Hook, label: str = "hook") -> None:
     """Call `hook()` after the outermost transaction of `db` commits."""
     _install()
     db.sync_session.info.setdefault(_KEY, []).append((label, hook))
+
+
+def on_outcome(db: AsyncSession, committed: Callable[[], None], rolled_back: Callable[[], None]) -> None:
+    """Finish a file-system change with the outermost transaction of `db`: `committed()` runs inside
+    the commit, before it returns (so a client told "stored" finds the file); `rolled_back()` if it
+    rolls back instead — a COMMIT the database refuses included. Both must be quick and local."""
+    _install()
+    db.sync_session.info.setdefault(_OUTCOME_KEY, []).append((committed, rolled_back))
+
+
+def _finish(session: Session, committed: bool) -> None:
+    for on_commit, on_rollback in session.info.pop(_OUTCOME_KEY, []):
+        try:
+            (on_commit if committed else on_rollback)()
+        except Exception:
+            log.exception("finishing a file change after %s failed", "commit" if committed else "rollback")
 
 
 def session_value(db: AsyncSession, key: str) -> Any:
@@ -58,6 +75,7 @@ async def _guarded(label: str, hook: Hook) -> None:
 
 
 def _committed(session: Session) -> None:
+    _finish(session, committed=True)
     hooks: list[tuple[str, Hook]] = session.info.pop(_KEY, [])
     if not hooks:
         return
@@ -70,6 +88,7 @@ def _committed(session: Session) -> None:
 
 def _rolled_back(session: Session, *args: object) -> None:
     session.info.pop(_KEY, None)
+    _finish(session, committed=False)
 
 
 def _install() -> None:

@@ -9,10 +9,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import msgspec
-from sqlalchemy import and_, delete, func, or_, select, tuple_, update
+from sqlalchemy import Table, and_, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -45,6 +45,18 @@ _FRESH = {"populate_existing": True, "synchronize_session": False}
 
 def _insert(db: AsyncSession) -> Any:
     return postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _enqueue_statement(insert: Any) -> Any:
+    table = PushMessage.__table__
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.dedupe_key, table.c.device_id])
+        .returning(table.c.id)
+    )
+
+
+_ENQUEUE = {"postgresql": _enqueue_statement(postgresql.insert), "sqlite": _enqueue_statement(sqlite.insert)}
 
 
 def topic_of(dedupe_key: str) -> str:
@@ -140,13 +152,8 @@ async def enqueue_devices(
         }
         for device_id, person_id in devices
     ]
-    # executemany with RETURNING: one cached statement whatever the number of devices.
-    stmt = (
-        _insert(db)(PushMessage)
-        .on_conflict_do_nothing(index_elements=[PushMessage.dedupe_key, PushMessage.device_id])
-        .returning(PushMessage.id)
-    )
-    ids = list((await db.execute(stmt, rows)).scalars())
+    # executemany with RETURNING on the table (Core: no ORM bulk bookkeeping), built once per dialect.
+    ids = list((await db.execute(_ENQUEUE[db.get_bind().dialect.name], rows)).scalars())
     if ids:
         xadd_after_commit(db, STREAM, {"ids": ",".join(str(i) for i in ids)}, maxlen=STREAM_MAXLEN)
     return len(ids)
@@ -197,21 +204,22 @@ async def claim(
         wanted = await due(db, now, limit, exclude)
         if not wanted:
             return []
-    claimed = list(
-        await db.scalars(
-            update(PushMessage)
-            .where(PushMessage.id.in_(wanted), _claimable(now))
-            .values(
-                status=SENDING,
-                lease_owner=owner,
-                lease_until=now + timedelta(seconds=lease_seconds),
-                attempts=PushMessage.attempts + 1,
-                updated_at=now,
-            )
-            .returning(PushMessage)
-            .execution_options(**_FRESH)
+    # Core UPDATE … RETURNING into detached rows: the worker only reads them, and settles them by
+    # (id, attempts) with statements of its own, so the ORM's identity map and refresh buy nothing.
+    table = cast(Table, PushMessage.__table__)
+    rows = await db.execute(
+        update(table)
+        .where(table.c.id.in_(wanted), _claimable(now))
+        .values(
+            status=SENDING,
+            lease_owner=owner,
+            lease_until=now + timedelta(seconds=lease_seconds),
+            attempts=table.c.attempts + 1,
+            updated_at=now,
         )
+        .returning(*table.c)
     )
+    claimed = [PushMessage(**row._asdict()) for row in rows]
     if not claimed:
         return []
     subs = {

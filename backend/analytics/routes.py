@@ -158,7 +158,9 @@ class AnalyticsController(Controller):
         trade: FromQuery[str | None] = None,
     ) -> dict[str, Any]:
         """Behaviour violations (alarms not dismissed as 误报) by local hour × trade and by place."""
-        scope = await service.open_scope(db, principal, _query(unit_id, since, until, trade, None), now)
+        scope = await service.open_scope(
+            db, principal, _query(unit_id, since, until, trade, None), now, events=False
+        )
         return await heatmaps.heatmap(db, scope, shift, *_clock(settings))
 
     @get("/heatmap.png", operation_id="getBehaviourHeatmapPng", media_type="image/png")
@@ -175,7 +177,9 @@ class AnalyticsController(Controller):
         trade: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         """The same as a picture to print for the shift meeting."""
-        scope = await service.open_scope(db, principal, _query(unit_id, since, until, trade, None), now)
+        scope = await service.open_scope(
+            db, principal, _query(unit_id, since, until, trade, None), now, events=False
+        )
         data = await heatmaps.heatmap(db, scope, shift, *_clock(settings))
         png = await asyncio.to_thread(heatmaps.heatmap_png, data, scope.unit.code)
         return Response(png, media_type="image/png")

@@ -51,6 +51,24 @@ ROLLED = frozenset(
     }
 )
 DAY = timedelta(days=1)
+DAY_COLUMNS = (
+    "day",
+    "trade",
+    "permits_started",
+    "permits_unapproved",
+    "permits_finished",
+    "permits_over",
+    "approval_minutes",
+    "alarms",
+    "alarms_answered",
+    "response_sum",
+    "sos",
+    "sos_answered",
+    "sos_response_sum",
+    "ai_reviewed",
+    "ai_false",
+    "alarm_kinds",
+)
 
 
 def _pct(num: int, den: int) -> float | None:
@@ -141,21 +159,22 @@ async def load(
     per_day: dict[date, Tally] = {}
     trades: set[str] = set()
     if days:
-        q = select(AnalyticsDay).where(
-            AnalyticsDay.day >= days[0], AnalyticsDay.day <= days[-1], _under(AnalyticsDay.path, path)
+        cols = AnalyticsDay.__table__.c  # plain rows: no ORM identity map for thousands of tallies
+        q = select(*[cols[name] for name in DAY_COLUMNS]).where(
+            cols.day >= days[0], cols.day <= days[-1], _under(cols.path, path)
         )
         if trade is not None:
-            q = q.where(AnalyticsDay.trade == trade)
+            q = q.where(cols.trade == trade)
         wanted = set(days)
-        for r in (await db.execute(q.execution_options(populate_existing=False))).scalars():
+        for r in await db.execute(q):
             if r.day not in wanted:
                 continue
             trades.add(r.trade)
-            t = per_day.get(r.day)
-            if t is None:
-                per_day[r.day] = Tally.of_row(r)
+            tally = Tally.of_row(r)
+            if r.day in per_day:
+                per_day[r.day].merge(tally)
             else:
-                t.merge(Tally.of_row(r))
+                per_day[r.day] = tally
     people = await people_paths(db)
     permits = await permits_in(db, live, people, path, trade)
     alarms = await alarms_in(db, live, path, trade)

@@ -154,25 +154,6 @@ class Tally:
             "alarm_kinds": dict(sorted(self.kinds.items())),
         }
 
-    @classmethod
-    def of_row(cls, r: Any) -> Tally:
-        return cls(
-            started=r.permits_started,
-            unapproved=r.permits_unapproved,
-            finished=r.permits_finished,
-            over=r.permits_over,
-            minutes=list(r.approval_minutes),
-            alarms=r.alarms,
-            answered=r.alarms_answered,
-            response=[r.response_sum],
-            sos=r.sos,
-            sos_answered=r.sos_answered,
-            sos_response=[r.sos_response_sum],
-            ai_reviewed=r.ai_reviewed,
-            ai_false=r.ai_false,
-            kinds=Counter(r.alarm_kinds),
-        )
-
 
 def inside(at: datetime | None, spans: Sequence[Span]) -> bool:
     return at is not None and any(a <= at < b for a, b in spans)

@@ -145,6 +145,40 @@ def split(
     return rolled, live
 
 
+SUMMED = (
+    "permits_started",
+    "permits_unapproved",
+    "permits_finished",
+    "permits_over",
+    "alarms",
+    "alarms_answered",
+    "sos",
+    "sos_answered",
+    "ai_reviewed",
+    "ai_false",
+)
+
+
+def _tally(acc: list[Any]) -> Tally:
+    n = dict(zip(SUMMED, acc, strict=False))
+    return Tally(
+        started=n["permits_started"],
+        unapproved=n["permits_unapproved"],
+        finished=n["permits_finished"],
+        over=n["permits_over"],
+        minutes=acc[-4],
+        alarms=n["alarms"],
+        answered=n["alarms_answered"],
+        response=acc[-3],
+        sos=n["sos"],
+        sos_answered=n["sos_answered"],
+        sos_response=acc[-2],
+        ai_reviewed=n["ai_reviewed"],
+        ai_false=n["ai_false"],
+        kinds=acc[-1],
+    )
+
+
 def _under(column: Any, path: str) -> Any:
     return column.startswith(path, autoescape=True)
 
@@ -166,15 +200,21 @@ async def load(
         if trade is not None:
             q = q.where(cols.trade == trade)
         wanted = set(days)
-        for r in await db.execute(q):
+        sums: dict[date, list[Any]] = {}
+        for r in await db.execute(q):  # summed in place: thousands of rows, no object per row
             if r.day not in wanted:
                 continue
             trades.add(r.trade)
-            tally = Tally.of_row(r)
-            if r.day in per_day:
-                per_day[r.day].merge(tally)
-            else:
-                per_day[r.day] = tally
+            acc = sums.get(r.day)
+            if acc is None:
+                acc = sums[r.day] = [0] * len(SUMMED) + [[], [], [], Counter()]
+            for i, name in enumerate(SUMMED):
+                acc[i] += r._mapping[name]
+            acc[-4].extend(r.approval_minutes)
+            acc[-3].append(r.response_sum)
+            acc[-2].append(r.sos_response_sum)
+            acc[-1].update(r.alarm_kinds)
+        per_day = {d: _tally(acc) for d, acc in sums.items()}
     people = await people_paths(db)
     permits = await permits_in(db, live, people, path, trade)
     alarms = await alarms_in(db, live, path, trade)

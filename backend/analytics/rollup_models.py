@@ -8,7 +8,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Float, Index, Integer, String, Uuid
+from sqlalchemy import Date, Float, Index, Integer, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.alarms.models import Alarm
@@ -19,6 +19,10 @@ from backend.permits.models import Permit
 Index("ix_permits_started_at", Permit.started_at)
 Index("ix_permits_approved_at", Permit.approved_at)
 Index("ix_alarms_received_at", Alarm.received_at)
+_OPEN = text("completed_at IS NULL AND ended_at IS NULL")
+Index(
+    "ix_permits_open_started_at", Permit.started_at, sqlite_where=_OPEN, postgresql_where=_OPEN
+)  # open ones
 
 
 class AnalyticsDay(IdMixin, Base):

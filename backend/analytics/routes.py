@@ -159,7 +159,7 @@ class AnalyticsController(Controller):
     ) -> dict[str, Any]:
         """Behaviour violations (alarms not dismissed as 误报) by local hour × trade and by place."""
         scope = await service.open_scope(
-            db, principal, _query(unit_id, since, until, trade, None), now, events=False
+            db, principal, _query(unit_id, since, until, trade, None), now, records=False
         )
         return await heatmaps.heatmap(db, scope, shift, *_clock(settings))
 
@@ -178,7 +178,7 @@ class AnalyticsController(Controller):
     ) -> Response[bytes]:
         """The same as a picture to print for the shift meeting."""
         scope = await service.open_scope(
-            db, principal, _query(unit_id, since, until, trade, None), now, events=False
+            db, principal, _query(unit_id, since, until, trade, None), now, records=False
         )
         data = await heatmaps.heatmap(db, scope, shift, *_clock(settings))
         png = await asyncio.to_thread(heatmaps.heatmap_png, data, scope.unit.code)

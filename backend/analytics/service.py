@@ -70,7 +70,11 @@ def status_of(spec: Spec, value: float | None) -> Status:
     return "no_data" if value is None else "ok" if spec.passes(value) else "breach"
 
 
-async def open_scope(db: AsyncSession, who: Principal, q: Query, now: datetime, events: bool = True) -> Scope:
+async def open_scope(
+    db: AsyncSession, who: Principal, q: Query, now: datetime, events: bool = True, records: bool = True
+) -> Scope:
+    """The unit (checked against the caller's roles) and period, with the records loaded: all of
+    them, all but permits and alarms (`events=False`), or none (`records=False`, the heatmap)."""
     unit = await db.get(OrgUnit, q.unit_id)
     if unit is None or unit.deleted_at is not None:
         raise NotFound("组织单元不存在", code="unit_unknown")
@@ -84,6 +88,8 @@ async def open_scope(db: AsyncSession, who: Principal, q: Query, now: datetime, 
         raise Invalid("结束时间须晚于开始时间", code="period_invalid")
     if until - since > timedelta(days=MAX_DAYS):
         raise Invalid(f"统计周期最长 {MAX_DAYS} 天", code="period_too_long")
+    if not records:
+        return Scope(unit, since, until, Facts(now=now), q.trade, q.person_id)
     loaded = await facts_mod.load(db, unit.path, since, until, now, events)
     if q.trade or q.person_id:
         loaded = loaded.narrowed(

@@ -75,6 +75,8 @@ def _calls(seeded: dict[str, Any]) -> list[tuple[str, str, str, dict[str, str]]]
             "/api/analytics/indicators/practical_pass_rate",
             {"unit_id": ent, "by": "person", **_period(90)},
         ),
+        ("drill", "gas series 7 d (hourly)", f"/api/analytics/detectors/{det}/series", _period(7)),
+        ("drill", "gas series 365 d (daily)", f"/api/analytics/detectors/{det}/series", _period(365)),
         ("drill", "root cause 7 d", f"/api/analytics/detectors/{det}/root-cause", {"days": "7"}),
         ("drill", "root-cause plot 7 d", f"/api/analytics/detectors/{det}/root-cause.png", {"days": "7"}),
     ]
@@ -142,7 +144,7 @@ def _report(args: argparse.Namespace, db: str, seeded: dict[str, Any], rows: lis
     )
     print(f"{'endpoint':<34} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8} {'bytes':>9}")
     for group in ("load", "drill"):
-        print("— on page load —" if group == "load" else "— on click —")
+        print("— on page load —" if group == "load" else "— on click / other views —")
         for r in rows:
             if r["group"] == group:
                 cells = f"{r['p50_ms']:>8} {r['p95_ms']:>8} {r['cpu_p50_ms']:>8} {r['bytes']:>9}"

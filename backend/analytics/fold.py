@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from backend.alarms.models import Alarm
+from backend.analytics import gas_series
 from backend.analytics.events import (
     Tally,
     alarms_in,
@@ -39,7 +40,13 @@ from backend.analytics.events import (
     utc_day,
 )
 from backend.analytics.models import AlarmReview
-from backend.analytics.rollup_models import AnalyticsDay, AnalyticsDirty, AnalyticsFold, AnalyticsHour
+from backend.analytics.rollup_models import (
+    AnalyticsDay,
+    AnalyticsDirty,
+    AnalyticsFold,
+    AnalyticsHour,
+    GasDirtyHour,
+)
 from backend.core.ids import uuid7
 from backend.db.changes import ChangeLog
 from backend.db.writelock import serialize_writes
@@ -168,6 +175,8 @@ async def fold(db: AsyncSession, now: datetime, rebuild: bool = False) -> int:
         for a, b in spans_of_days(days):
             await db.execute(delete(AnalyticsHour).where(AnalyticsHour.hour >= a, AnalyticsHour.hour < b))
     await _recompute(db, days)
+    if rebuild or st.frontier is None:
+        await gas_series.rebuild(db)
     await db.execute(
         update(AnalyticsFold)
         .where(AnalyticsFold.id == STATE)
@@ -218,6 +227,16 @@ async def _recompute(db: AsyncSession, days: list[date]) -> None:
     for table, batch in ((_table(AnalyticsDay), rows), (_table(AnalyticsHour), hour_rows)):
         for i in range(0, len(batch), 2000):
             await db.execute(insert(table), batch[i : i + 2000])
+
+
+async def fold_gas(db: AsyncSession) -> int:
+    """Re-thin the detector hours marked since the last read (gas_series.py); under the fold lock."""
+    if not await db.scalar(select(exists(GasDirtyHour.id))):
+        return 0
+    await serialize_writes(db)
+    await _ensure_state(db)
+    await db.execute(select(AnalyticsFold.id).where(AnalyticsFold.id == STATE).with_for_update())
+    return await gas_series.fold_marked(db)
 
 
 async def frontier(db: AsyncSession) -> datetime | None:

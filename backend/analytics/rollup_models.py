@@ -89,3 +89,26 @@ class AnalyticsDirty(IdMixin, Base):
     __tablename__ = "analytics_dirty"
 
     alarm_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+
+
+class GasHour(IdMixin, Base):
+    """A detector's LEL readings in one UTC hour, thinned for display: count, min, max, sum."""
+
+    __tablename__ = "gas_reading_hours"
+    __table_args__ = (Index("ix_gas_reading_hours_detector_id_hour", "detector_id", "hour", unique=True),)
+
+    detector_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    hour: Mapped[datetime] = mapped_column()
+    count: Mapped[int] = mapped_column(Integer)
+    lel_min: Mapped[float | None] = mapped_column(Float, default=None)
+    lel_max: Mapped[float | None] = mapped_column(Float, default=None)
+    lel_sum: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class GasDirtyHour(IdMixin, Base):
+    """An hour of a detector that received readings since it was last thinned (marked on flush)."""
+
+    __tablename__ = "gas_dirty_hours"
+
+    detector_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    hour: Mapped[datetime] = mapped_column()

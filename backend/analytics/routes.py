@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 
-from backend.analytics import calibration, diagnosis, report, reviews, service
+from backend.analytics import calibration, diagnosis, gas_view, report, reviews, service
 from backend.analytics import heatmap as heatmaps
 from backend.analytics.schemas import (
     AlarmReviewIn,
@@ -24,6 +24,7 @@ from backend.analytics.schemas import (
     DetectorStateOut,
     DetectorTagIn,
     DetectorTagOut,
+    GasSeriesOut,
     IndicatorDetailOut,
     RootCauseOut,
     ScadaImportOut,
@@ -274,6 +275,19 @@ class AnalyticsController(Controller):
         offset = timedelta(hours=policy(settings.data_dir).time.utc_offset_hours)
         png = await diagnosis.evidence_png(db, principal, detector_id, days, now, offset)
         return Response(png, media_type="image/png")
+
+    @get("/detectors/{detector_id:uuid}/series", operation_id="getGasSeries")
+    async def gas_series(
+        self,
+        db: Db,
+        principal: Caller,
+        now: Now,
+        detector_id: FromPath[uuid.UUID],
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+    ) -> GasSeriesOut:
+        """The detector's LEL readings thinned for display: per hour up to 31 days, per day beyond."""
+        return await gas_view.series_out(db, principal, detector_id, since, until, now)
 
     @post("/detectors/{detector_id:uuid}/tags", operation_id="tagDetector")
     async def tag_detector(

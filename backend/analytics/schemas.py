@@ -199,3 +199,20 @@ class DetectorTagOut(msgspec.Struct):
 class ScadaImportOut(msgspec.Struct):
     imported: int
     tags: list[str]
+
+
+class GasPointOut(msgspec.Struct):
+    start: datetime  # the UTC hour or day
+    count: int
+    min: float | None
+    max: float | None
+    mean: float | None
+
+
+class GasSeriesOut(msgspec.Struct):
+    detector_id: uuid.UUID
+    code: str
+    since: datetime
+    until: datetime
+    bucket: Literal["hour", "day"]
+    points: list[GasPointOut]

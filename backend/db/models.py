@@ -2,7 +2,14 @@
 
 from backend.alarms.models import Alarm, AlarmClip, AlarmRecipient
 from backend.analytics.models import AlarmReview, DetectorCalibration, DetectorTag, ScadaSample
-from backend.analytics.rollup_models import AnalyticsDay, AnalyticsDirty, AnalyticsFold, AnalyticsHour
+from backend.analytics.rollup_models import (
+    AnalyticsDay,
+    AnalyticsDirty,
+    AnalyticsFold,
+    AnalyticsHour,
+    GasDirtyHour,
+    GasHour,
+)
 from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.badges.models import BadgePhoto, BadgeScan
@@ -80,6 +87,8 @@ __all__ = [
     "Freeze",
     "GasAnalysis",
     "GasDetector",
+    "GasDirtyHour",
+    "GasHour",
     "GasReading",
     "LedgerImport",
     "Notification",

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from backend import bench
+from backend.analytics import cli as analytics_cli
 from backend.badges import cli as badges_cli
 from backend.config import Settings, load_settings
 from backend.devices import cli as devices_cli
@@ -182,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     key = audit.add_parser("key", help="print the log's public key and key id")
     key.set_defaults(func=_audit_key)
 
+    analytics_cli.register(sub)
     jobs_cli.register(sub)
     ledger_cli.register(sub)
     integrations_cli.register(sub)

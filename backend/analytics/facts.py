@@ -201,8 +201,11 @@ def _under(column: Any, scope: str) -> Any:
     return column.startswith(scope, autoescape=True)
 
 
-async def load(db: AsyncSession, scope: str, since: datetime, until: datetime, now: datetime) -> Facts:
-    """Load the rows under org path `scope` that any indicator over [since, until) can need."""
+async def load(
+    db: AsyncSession, scope: str, since: datetime, until: datetime, now: datetime, events: bool = True
+) -> Facts:
+    """Load the rows under org path `scope` that any indicator over [since, until) can need.
+    `events=False` leaves out permits and alarms (the dashboard reads those from the rollups)."""
     facts = Facts(now=now)
     start_day = since - timedelta(days=91)  # the 90-day practical window reaches back before `since`
     people = {
@@ -213,95 +216,100 @@ async def load(db: AsyncSession, scope: str, since: datetime, until: datetime, n
     def person_path(pid: uuid.UUID, fallback: str) -> str:
         return people.get(pid, (fallback, None))[0]
 
-    q = select(
-        Permit.id,
-        Permit.number,
-        Permit.scope_path,
-        Permit.work_type,
-        Permit.applicant_id,
-        Permit.guardian_id,
-        Permit.operator_ids,
-        Permit.submitted_at,
-        Permit.approved_at,
-        Permit.started_at,
-        Permit.completed_at,
-        Permit.ended_at,
-        Permit.valid_until,
-    ).where(
-        Permit.deleted_at.is_(None),
-        # A team's permits are filed under its workshop: load the ancestors' too, placed below.
-        or_(_under(Permit.scope_path, scope), Permit.scope_path.in_(ancestors(scope))),
-        # anything an event indicator counts: submitted, approved or started inside the window
-        or_(
-            Permit.submitted_at.between(since, until),
-            Permit.approved_at.between(since, until),
-            Permit.started_at.between(since, until),
-        ),
-    )
-    for (
-        pid,
-        number,
-        path,
-        trade,
-        applicant,
-        guardian,
-        ops,
-        sub,
-        appr,
-        start,
-        done,
-        ended,
-        valid,
-    ) in await db.execute(q):
-        # Permits are scoped to the workshop; the applying team leader's team places it one level down.
-        team = person_path(applicant, path)
-        place = team if team.startswith(path) else path
-        if not place.startswith(scope):
-            continue
-        crew = tuple(dict.fromkeys([*(str(o) for o in ops or []), *([str(guardian)] if guardian else [])]))
-        facts.permits.append(
-            PermitRow(
-                pid,
-                number,
-                Dims(place, trade, crew),
-                sub,
-                appr,
-                start,
-                done or ended,
-                valid,
+    if events:
+        q = select(
+            Permit.id,
+            Permit.number,
+            Permit.scope_path,
+            Permit.work_type,
+            Permit.applicant_id,
+            Permit.guardian_id,
+            Permit.operator_ids,
+            Permit.submitted_at,
+            Permit.approved_at,
+            Permit.started_at,
+            Permit.completed_at,
+            Permit.ended_at,
+            Permit.valid_until,
+        ).where(
+            Permit.deleted_at.is_(None),
+            # A team's permits are filed under its workshop: load the ancestors' too, placed below.
+            or_(_under(Permit.scope_path, scope), Permit.scope_path.in_(ancestors(scope))),
+            # anything an event indicator counts: submitted, approved or started inside the window
+            or_(
+                Permit.submitted_at.between(since, until),
+                Permit.approved_at.between(since, until),
+                Permit.started_at.between(since, until),
+            ),
+        )
+        for (
+            pid,
+            number,
+            path,
+            trade,
+            applicant,
+            guardian,
+            ops,
+            sub,
+            appr,
+            start,
+            done,
+            ended,
+            valid,
+        ) in await db.execute(q):
+            # Permits are scoped to the workshop; the applying team leader's team places it one level down.
+            team = person_path(applicant, path)
+            place = team if team.startswith(path) else path
+            if not place.startswith(scope):
+                continue
+            crew = tuple(
+                dict.fromkeys([*(str(o) for o in ops or []), *([str(guardian)] if guardian else [])])
             )
-        )
+            facts.permits.append(
+                PermitRow(
+                    pid,
+                    number,
+                    Dims(place, trade, crew),
+                    sub,
+                    appr,
+                    start,
+                    done or ended,
+                    valid,
+                )
+            )
 
-    reviews: dict[uuid.UUID, str] = {
-        alarm_id: verdict
-        for alarm_id, verdict in await db.execute(
-            select(AlarmReview.alarm_id, AlarmReview.verdict)
-            .join(Alarm)
-            .where(_under(Alarm.scope_path, scope), Alarm.received_at >= since, Alarm.received_at < until)
+        reviews: dict[uuid.UUID, str] = {
+            alarm_id: verdict
+            for alarm_id, verdict in await db.execute(
+                select(AlarmReview.alarm_id, AlarmReview.verdict)
+                .join(Alarm)
+                .where(_under(Alarm.scope_path, scope), Alarm.received_at >= since, Alarm.received_at < until)
+            )
+        }
+        q2 = select(
+            Alarm.id,
+            Alarm.kind,
+            Alarm.source,
+            Alarm.scope_path,
+            Alarm.detail,
+            Alarm.subject_person_id,
+            Alarm.received_at,
+            Alarm.response_seconds,
+            Alarm.area_id,
+            Alarm.x,
+            Alarm.y,
+        ).where(
+            Alarm.deleted_at.is_(None),
+            _under(Alarm.scope_path, scope),
+            Alarm.received_at >= since,
+            Alarm.received_at < until,
         )
-    }
-    q2 = select(
-        Alarm.id,
-        Alarm.kind,
-        Alarm.source,
-        Alarm.scope_path,
-        Alarm.detail,
-        Alarm.subject_person_id,
-        Alarm.received_at,
-        Alarm.response_seconds,
-        Alarm.area_id,
-        Alarm.x,
-        Alarm.y,
-    ).where(
-        Alarm.deleted_at.is_(None),
-        _under(Alarm.scope_path, scope),
-        Alarm.received_at >= since,
-        Alarm.received_at < until,
-    )
-    for aid, kind, source, path, detail, subject, received, resp, area, x, y in await db.execute(q2):
-        trade = detail.get("work_type") if isinstance(detail, dict) else None
-        dims = Dims(path, trade if isinstance(trade, str) else None, (str(subject),) if subject else ())
-        facts.alarms.append(AlarmRow(aid, kind, source, dims, received, resp, reviews.get(aid), area, x, y))
+        for aid, kind, source, path, detail, subject, received, resp, area, x, y in await db.execute(q2):
+            trade = detail.get("work_type") if isinstance(detail, dict) else None
+            dims = Dims(path, trade if isinstance(trade, str) else None, (str(subject),) if subject else ())
+            facts.alarms.append(
+                AlarmRow(aid, kind, source, dims, received, resp, reviews.get(aid), area, x, y)
+            )
 
     q3 = select(
         PracticalAssessment.id,

@@ -12,24 +12,10 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.analytics.facts import AlarmRow
+from backend.analytics import rolled
+from backend.analytics.events import BEHAVIOUR, CELL  # noqa: F401  (re-exported: the behaviour kinds)
 from backend.analytics.service import Scope
 from backend.org.models import Area
-
-# Alarm kinds that are a person's behaviour (not equipment or gas): backend/alarms/routing.json.
-BEHAVIOUR = frozenset(
-    {
-        "person_under_load",
-        "no_permit_work",
-        "out_of_scope_work",
-        "confined_space_unventilated",
-        "harness_not_high_hook",
-        "no_harness",
-        "no_helmet",
-        "guardian_absent",
-    }
-)
-CELL = 40  # site-plan pixels per heatmap cell
 
 
 def in_shift(local_hour: int, shift: str, night: tuple[int, int]) -> bool:
@@ -39,39 +25,36 @@ def in_shift(local_hour: int, shift: str, night: tuple[int, int]) -> bool:
     return shift == "all" or (shift == "night") == is_night
 
 
-def violations(
-    scope: Scope, shift: str, offset: timedelta, night: tuple[int, int]
-) -> list[tuple[AlarmRow, int]]:
-    rows = scope.facts.between("alarms", "received_at", scope.since, scope.until)
-    out = []
-    for a in rows:
-        if a.kind not in BEHAVIOUR or a.verdict == "false_positive":
-            continue
-        hour = (a.received_at + offset).hour
-        if in_shift(hour, shift, night):
-            out.append((a, hour))
-    return out
-
-
 async def heatmap(
     db: AsyncSession, scope: Scope, shift: str, offset: timedelta, night: tuple[int, int]
 ) -> dict[str, Any]:
-    found = violations(scope, shift, offset, night)
+    """Counts by local hour × trade, by area and by cell, from the hourly rollup (rolled.violations)."""
+    whole = offset.total_seconds() % 3600 == 0
+    found = await rolled.violations(
+        db, scope.unit.path, scope.trade, scope.since, scope.until, scope.facts.now, whole
+    )
     by_hour = [0] * 24
     by_trade: dict[str, list[int]] = {}
     cells: Counter[tuple[int, int]] = Counter()
     by_area: Counter[Any] = Counter()
-    for a, hour in found:
-        by_hour[hour] += 1
-        by_trade.setdefault(a.dims.trade or "—", [0] * 24)[hour] += 1
-        if a.x is not None and a.y is not None:
-            cells[(a.x // CELL, a.y // CELL)] += 1
-        by_area[a.area_id] += 1
+    total = 0
+    for at, trade, area, cx, cy, n in sorted(
+        found, key=lambda v: (v[0], v[1], str(v[2]), v[3] or 0, v[4] or 0)
+    ):
+        hour = (at + offset).hour
+        if not in_shift(hour, shift, night):
+            continue
+        total += n
+        by_hour[hour] += n
+        by_trade.setdefault(trade or "—", [0] * 24)[hour] += n
+        if cx is not None and cy is not None:
+            cells[(cx, cy)] += n
+        by_area[area] += n
     ids = [i for i in by_area if i is not None]
     areas = {a.id: a for a in await db.scalars(select(Area).where(Area.id.in_(ids)))} if ids else {}
     return {
         "shift": shift,
-        "total": len(found),
+        "total": total,
         "by_hour": by_hour,
         "by_trade": by_trade,
         "by_area": [

@@ -12,7 +12,16 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 
-from backend.analytics import acceptance_report, calibration, diagnosis, report, reviews, scada, service
+from backend.analytics import (
+    acceptance_report,
+    calibration,
+    diagnosis,
+    gas_view,
+    report,
+    reviews,
+    scada,
+    service,
+)
 from backend.analytics import heatmap as heatmaps
 from backend.analytics.schemas import (
     AcceptanceOut,
@@ -25,6 +34,7 @@ from backend.analytics.schemas import (
     DetectorStateOut,
     DetectorTagIn,
     DetectorTagOut,
+    GasSeriesOut,
     IndicatorDetailOut,
     RootCauseOut,
     ScadaImportOut,
@@ -163,7 +173,9 @@ class AnalyticsController(Controller):
         trade: FromQuery[str | None] = None,
     ) -> dict[str, Any]:
         """Behaviour violations (alarms not dismissed as 误报) by local hour × trade and by place."""
-        scope = await service.open_scope(db, principal, _query(unit_id, since, until, trade, None), now)
+        scope = await service.open_scope(
+            db, principal, _query(unit_id, since, until, trade, None), now, records=False
+        )
         return await heatmaps.heatmap(db, scope, shift, *_clock(settings))
 
     @get("/heatmap.png", operation_id="getBehaviourHeatmapPng", media_type="image/png")
@@ -180,7 +192,9 @@ class AnalyticsController(Controller):
         trade: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         """The same as a picture to print for the shift meeting."""
-        scope = await service.open_scope(db, principal, _query(unit_id, since, until, trade, None), now)
+        scope = await service.open_scope(
+            db, principal, _query(unit_id, since, until, trade, None), now, records=False
+        )
         data = await heatmaps.heatmap(db, scope, shift, *_clock(settings))
         png = await asyncio.to_thread(heatmaps.heatmap_png, data, scope.unit.code)
         return Response(png, media_type="image/png")
@@ -325,6 +339,19 @@ class AnalyticsController(Controller):
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="tezuo-acceptance-{d.code}.pdf"'},
         )
+
+    @get("/detectors/{detector_id:uuid}/series", operation_id="getGasSeries")
+    async def gas_series(
+        self,
+        db: Db,
+        principal: Caller,
+        now: Now,
+        detector_id: FromPath[uuid.UUID],
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+    ) -> GasSeriesOut:
+        """The detector's LEL readings thinned for display: per hour up to 31 days, per day beyond."""
+        return await gas_view.series_out(db, principal, detector_id, since, until, now)
 
     @post("/detectors/{detector_id:uuid}/tags", operation_id="tagDetector")
     async def tag_detector(

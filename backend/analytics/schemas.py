@@ -254,3 +254,20 @@ class AcceptanceOut(msgspec.Struct):
     calibration_deviation_percent: float | None
     calibration_drift_percent: float | None
     checks: list[AcceptanceCheckOut]
+
+
+class GasPointOut(msgspec.Struct):
+    start: datetime  # the UTC hour or day
+    count: int
+    min: float | None
+    max: float | None
+    mean: float | None
+
+
+class GasSeriesOut(msgspec.Struct):
+    detector_id: uuid.UUID
+    code: str
+    since: datetime
+    until: datetime
+    bucket: Literal["hour", "day"]
+    points: list[GasPointOut]

@@ -6,12 +6,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.analytics import facts as facts_mod
+from backend.analytics import rolled
 from backend.analytics.facts import Dims, Facts
 from backend.analytics.indicators import COMPUTE, Result, Spec, specs
 from backend.analytics.schemas import (
@@ -68,7 +70,11 @@ def status_of(spec: Spec, value: float | None) -> Status:
     return "no_data" if value is None else "ok" if spec.passes(value) else "breach"
 
 
-async def open_scope(db: AsyncSession, who: Principal, q: Query, now: datetime) -> Scope:
+async def open_scope(
+    db: AsyncSession, who: Principal, q: Query, now: datetime, events: bool = True, records: bool = True
+) -> Scope:
+    """The unit (checked against the caller's roles) and period, with the records loaded: all of
+    them, all but permits and alarms (`events=False`), or none (`records=False`, the heatmap)."""
     unit = await db.get(OrgUnit, q.unit_id)
     if unit is None or unit.deleted_at is not None:
         raise NotFound("组织单元不存在", code="unit_unknown")
@@ -82,7 +88,9 @@ async def open_scope(db: AsyncSession, who: Principal, q: Query, now: datetime) 
         raise Invalid("结束时间须晚于开始时间", code="period_invalid")
     if until - since > timedelta(days=MAX_DAYS):
         raise Invalid(f"统计周期最长 {MAX_DAYS} 天", code="period_too_long")
-    loaded = await facts_mod.load(db, unit.path, since, until, now)
+    if not records:
+        return Scope(unit, since, until, Facts(now=now), q.trade, q.person_id)
+    loaded = await facts_mod.load(db, unit.path, since, until, now, events)
     if q.trade or q.person_id:
         loaded = loaded.narrowed(
             lambda d: (
@@ -109,15 +117,26 @@ def indicator_out(spec: Spec, result: Result, trend: list[TrendPoint]) -> Indica
     )
 
 
+def bounds_of(since: datetime, until: datetime) -> list[datetime]:
+    """The trend buckets' bounds: since, since + step, …, until."""
+    step = timedelta(days=bucket_days(since, until))
+    out = [since]
+    while out[-1] < until:
+        out.append(min(out[-1] + step, until))
+    return out
+
+
 def trend(facts: Facts, spec: Spec, since: datetime, until: datetime) -> list[TrendPoint]:
     f = replace(facts, want_records=False)  # shares the rows and the memoised indexes
-    step = timedelta(days=bucket_days(since, until))
-    out, start = [], since
-    while start < until:
-        end = min(start + step, until)
-        out.append(TrendPoint(start=start, end=end, value=COMPUTE[spec.key](f, start, end, spec).value))
-        start = end
-    return out
+    b = bounds_of(since, until)
+    return [TrendPoint(start=s, end=e, value=COMPUTE[spec.key](f, s, e, spec).value) for s, e in pairwise(b)]
+
+
+def rolled_out(r: rolled.Rolled, spec: Spec) -> IndicatorOut:
+    """An event indicator from the rollups: the period's value and one per trend bucket."""
+    since, until = r.buckets[0][0], r.buckets[-1][1]
+    points = [TrendPoint(start=s, end=e, value=r.result(spec, s, e, t).value) for s, e, t in r.buckets]
+    return indicator_out(spec, r.result(spec, since, until), points)
 
 
 def evaluate(scope: Scope, key: str, with_trend: bool = True) -> tuple[IndicatorOut, Result]:
@@ -142,7 +161,19 @@ def trades_of(f: Facts) -> list[str]:
 
 
 async def dashboard(db: AsyncSession, who: Principal, q: Query, now: datetime) -> DashboardOut:
-    scope = await open_scope(db, who, q, now)
+    """Every indicator with its trend. Permits and alarms are read from the rollups (rolled.py)
+    unless the dashboard is narrowed to one person, whom the rollups do not break down by."""
+    use_rollups = q.person_id is None
+    scope = await open_scope(db, who, q, now, events=not use_rollups)
+    trades = set(trades_of(scope.facts))
+    indicators = []
+    if use_rollups:
+        r = await rolled.load(db, scope.unit.path, scope.trade, bounds_of(scope.since, scope.until), now)
+        trades |= r.trades
+    for key, spec in specs().items():
+        indicators.append(
+            rolled_out(r, spec) if use_rollups and key in rolled.ROLLED else evaluate(scope, key)[0]
+        )
     return DashboardOut(
         unit=unit_ref(scope.unit),
         since=scope.since,
@@ -150,9 +181,9 @@ async def dashboard(db: AsyncSession, who: Principal, q: Query, now: datetime) -
         bucket_days=bucket_days(scope.since, scope.until),
         trade=scope.trade,
         person_id=scope.person_id,
-        indicators=[evaluate(scope, key)[0] for key in specs()],
+        indicators=indicators,
         children=[unit_ref(u) for u in await children(db, scope.unit)],
-        trades=trades_of(scope.facts),
+        trades=sorted(trades),
     )
 
 

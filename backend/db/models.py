@@ -2,6 +2,14 @@
 
 from backend.alarms.models import Alarm, AlarmClip, AlarmRecipient
 from backend.analytics.models import AlarmReview, DetectorCalibration, DetectorTag, ScadaSample
+from backend.analytics.rollup_models import (
+    AnalyticsDay,
+    AnalyticsDirty,
+    AnalyticsFold,
+    AnalyticsHour,
+    GasDirtyHour,
+    GasHour,
+)
 from backend.audit.models import AuditEntry, AuditLogHead, AuditNode, TreeHead
 from backend.auth.models import Challenge, Device, Enrollment, Passkey, WebSession
 from backend.badges.models import BadgePhoto, BadgeScan
@@ -44,6 +52,10 @@ __all__ = [
     "AlarmClip",
     "AlarmRecipient",
     "AlarmReview",
+    "AnalyticsDay",
+    "AnalyticsDirty",
+    "AnalyticsFold",
+    "AnalyticsHour",
     "ApprovalSlot",
     "Area",
     "Assignment",
@@ -76,6 +88,8 @@ __all__ = [
     "Freeze",
     "GasAnalysis",
     "GasDetector",
+    "GasDirtyHour",
+    "GasHour",
     "GasReading",
     "LedgerImport",
     "Notification",

@@ -13,6 +13,14 @@ describe("analytics view helpers", () => {
     expect(q.has("person_id")).toBe(false);
   });
 
+  it("starts the period at a UTC midnight, so whole days come from the rollups", () => {
+    const q = new URLSearchParams(
+      queryOf({ unitId: "u1", days: 7, trade: null, personId: null }, new Date("2026-12-01T10:17:00Z")),
+    );
+    expect(q.get("since")).toBe("2026-11-24T00:00:00.000Z");
+    expect(q.get("until")).toBe("2026-12-01T10:17:00.000Z");
+  });
+
   it("formats values and thresholds by unit", () => {
     expect(formatValue(6.67, "%")).toBe("6.67 %");
     expect(formatValue(95, "%")).toBe("95 %");

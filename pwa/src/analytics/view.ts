@@ -5,10 +5,12 @@ import type { Filters, Indicator } from "./types";
 export const FAMILIES = ["people", "process", "equipment", "environment", "response"] as const;
 export const PERIODS = [7, 30, 90, 365] as const;
 
-/** The period ends now and reaches `days` back; the server reads `since`/`until` as UTC instants. */
+/** The period ends now and starts at the UTC midnight `days` back (whole days: the server reads
+ * those from its per-day rollups and only today live); `since`/`until` are UTC instants. */
 export function queryOf(f: Filters, now: Date): string {
   const until = new Date(now.getTime());
   const since = new Date(now.getTime() - f.days * 86_400_000);
+  since.setUTCHours(0, 0, 0, 0);
   const q = new URLSearchParams({ unit_id: f.unitId, since: since.toISOString(), until: until.toISOString() });
   if (f.trade) q.set("trade", f.trade);
   if (f.personId) q.set("person_id", f.personId);

@@ -12,11 +12,12 @@ import { go } from "../router";
  * trade or person, with the records behind each figure and an xlsx export. */
 export function AnalyticsPage({ unitId }: { unitId: string | null }) {
   const t = useT();
+  const lang = useLang(); // effects key on the language: `t` is a new function on every render
   const [units, setUnits] = useState<UnitRef[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     analytics.units().then(setUnits, (err: unknown) => setError(err instanceof ApiError ? err.detail : t("error.network")));
-  }, [t]);
+  }, [lang]);
   const active = unitId ?? units?.[0]?.id ?? null;
   return (
     <section class="analytics stack" data-testid="analytics">
@@ -48,11 +49,14 @@ export function AnalyticsPage({ unitId }: { unitId: string | null }) {
 
 function UnitDashboard({ unitId }: { unitId: string }) {
   const t = useT();
+  const lang = useLang();
   const [filters, setFilters] = useState<Filters>({ unitId, days: 30, trade: null, personId: null });
   const [data, setData] = useState<Dashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [shift, setShift] = useState<"all" | "day" | "night">("all");
+  // The period ends "now" when the filters change, not at every render (or the picture reloads).
+  const heatmapSrc = useMemo(() => analytics.heatmapHref(filters, shift), [filters, shift]);
   useEffect(() => {
     let live = true;
     analytics.dashboard(filters).then(
@@ -62,7 +66,7 @@ function UnitDashboard({ unitId }: { unitId: string }) {
     return () => {
       live = false;
     };
-  }, [filters, t]);
+  }, [filters, lang]);
   const families = useMemo(
     () => FAMILIES.map((f) => ({ family: f, items: data?.indicators.filter((i) => i.family === f) ?? [] })),
     [data],
@@ -129,7 +133,7 @@ function UnitDashboard({ unitId }: { unitId: string }) {
               </button>
             ))}
           </div>
-          <img class="analytics-heatmap" src={analytics.heatmapHref(filters, shift)} alt={t("analytics.heatmap")} />
+          <img class="analytics-heatmap" src={heatmapSrc} alt={t("analytics.heatmap")} />
         </section>
       )}
       {data &&
@@ -188,6 +192,7 @@ function KpiCard({ ind, selected, onOpen }: { ind: Indicator; selected: boolean;
 
 function DetailPanel(props: { indicatorKey: string; filters: Filters; onPerson: (id: string) => void }) {
   const t = useT();
+  const lang = useLang();
   const [by, setBy] = useState<By>("unit");
   const [detail, setDetail] = useState<IndicatorDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -195,7 +200,7 @@ function DetailPanel(props: { indicatorKey: string; filters: Filters; onPerson: 
     analytics.detail(props.indicatorKey, props.filters, by).then(setDetail, (err: unknown) =>
       setError(err instanceof ApiError ? err.detail : t("error.network")),
     );
-  }, [by, props.indicatorKey, props.filters, t]);
+  }, [by, props.indicatorKey, props.filters, lang]);
   const unit = detail?.indicator.unit ?? "";
   return (
     <div class="card kpi-detail" data-testid="kpi-detail">

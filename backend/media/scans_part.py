@@ -8,11 +8,12 @@ import hashlib
 import shutil
 import time
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,10 +34,17 @@ REUSE_BITS = 6  # dHash distance at or below which two photos are the same pictu
 
 
 def read_card(body: bytes, catalog: Catalog) -> tuple[images.Decoded, Extraction, float]:
-    """Decode, OCR and extract one photo (CPU-bound: callers run it in a thread)."""
+    """Decode, OCR and extract one photo (CPU-bound: callers run it in a thread). A photo in
+    which no card family was found is read again turned 180° (a card upside down without EXIF
+    orientation: the OCR runs without its line classifier, and the layout needs the rows upright)."""
     started = time.perf_counter()
     decoded = images.decode(body)
     found = extract(ocr.read_lines(decoded.rgb), catalog)
+    if found.family is None:
+        rgb = np.ascontiguousarray(decoded.rgb[::-1, ::-1])
+        turned = extract(ocr.read_lines(rgb), catalog)
+        if turned.family is not None:  # the upright picture is the one hashed for reuse checks
+            decoded, found = replace(decoded, rgb=rgb), turned
     return decoded, found, time.perf_counter() - started
 
 

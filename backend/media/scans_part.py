@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import shutil
 import time
 import uuid
 from dataclasses import asdict, replace
@@ -22,7 +21,7 @@ from backend.catalog.models import Catalog
 from backend.config import Settings
 from backend.core.errors import Conflict, NotFound
 from backend.core.ids import uuid7
-from backend.media import images, ocr
+from backend.media import images, ocr, store
 from backend.media.checks import run_checks, verdict
 from backend.media.extract import Extraction, extract
 from backend.media.models import CertificateScan
@@ -98,15 +97,8 @@ async def scan_certificate(
         actor_id=actor_id,
         details={"person_id": str(person.id), "sha256": scan.sha256, "verdict": scan.verdict},
     )
-    _store(scan_dir(settings) / scan.file, body)  # last: a failure above leaves no file behind
+    store.write_on_commit(db, scan_dir(settings) / scan.file, body)  # appears when the row commits
     return scan
-
-
-def _store(path: Path, body: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
-    tmp.write_bytes(body)
-    tmp.replace(path)
 
 
 async def get_scan(db: AsyncSession, scan_id: uuid.UUID) -> CertificateScan:
@@ -141,7 +133,7 @@ async def confirm_scan(
     scan's photo becomes the certificate's first photo."""
     _pending(scan)
     cert = await workers.add_certificate(ctx, person, data)
-    cert.photos = [*cert.photos, _attach(settings, scan.file, cert.id)]
+    cert.photos = [*cert.photos, _attach(ctx.db, settings, scan.file, cert.id)]
     mapping = {
         "item_key": data.item_key,
         "number": data.number,
@@ -166,11 +158,10 @@ async def confirm_scan(
     return scan
 
 
-def _attach(settings: Settings, name: str, cert_id: uuid.UUID) -> str:
-    """Copy the scan's photo beside the certificate's other photos; returns its name there."""
+def _attach(db: AsyncSession, settings: Settings, name: str, cert_id: uuid.UUID) -> str:
+    """Copy the scan's photo beside the certificate's other photos (on commit); its name there."""
     dst = settings.media_dir / "certificates" / str(cert_id) / name
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(scan_dir(settings) / name, dst)
+    store.copy_on_commit(db, scan_dir(settings) / name, dst)
     return name
 
 

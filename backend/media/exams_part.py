@@ -68,8 +68,10 @@ async def add_video(
     upload: Path,
     sha256: str,
     size: int,
+    restore: bool = False,
 ) -> ExamVideo:
-    """Check the uploaded file (already on disk, outside the store) and keep it; `Invalid` otherwise."""
+    """Check the uploaded file (already on disk, outside the store) and keep it; `Invalid` otherwise.
+    `restore`: the file goes back to `upload` if the transaction rolls back (resumable uploads)."""
     catalog_item(workers.context(db, settings, now).catalog, item_key)
     info = await asyncio.to_thread(video.probe, upload)
     if info.duration_s < settings.exam_min_seconds:
@@ -112,7 +114,7 @@ async def add_video(
         },
     )
     # Last, and only on commit: nothing is stored when a check refused it or the commit failed.
-    store.move_on_commit(db, upload, exam_dir(settings) / row.file)
+    store.move_on_commit(db, upload, exam_dir(settings) / row.file, restore)
     return row
 
 

@@ -21,7 +21,7 @@ def _pending(dst: Path) -> Path:
     return dst.with_name(f".{dst.name}{PENDING}")
 
 
-def _on_outcome(db: AsyncSession, committed: Callable[[], None], rolled_back: Callable[[], None]) -> None:
+def _on_outcome(db: AsyncSession, committed: Callable[[], object], rolled_back: Callable[[], object]) -> None:
     """Run exactly one of the two when the session's transaction ends."""
     sync = db.sync_session
     done = False
@@ -54,12 +54,16 @@ def write_on_commit(db: AsyncSession, dst: Path, body: bytes) -> None:
     _settle(db, pending, dst)
 
 
-def move_on_commit(db: AsyncSession, src: Path, dst: Path) -> None:
-    """`src` (same file system) becomes `dst` when `db` commits; it is deleted on rollback."""
+def move_on_commit(db: AsyncSession, src: Path, dst: Path, restore: bool = False) -> None:
+    """`src` (same file system) becomes `dst` when `db` commits; on rollback it is deleted, or
+    put back as `src` when `restore` (a resumable upload's bytes outlive a failed completion)."""
     dst.parent.mkdir(parents=True, exist_ok=True)
     pending = _pending(dst)
     src.replace(pending)
-    _settle(db, pending, dst)
+    if restore:
+        _on_outcome(db, lambda: pending.replace(dst), lambda: pending.replace(src))
+    else:
+        _settle(db, pending, dst)
 
 
 def copy_on_commit(db: AsyncSession, src: Path, dst: Path) -> None:
@@ -81,3 +85,8 @@ def sweep_pending(root: Path, older_than_s: float, now: float | None = None) -> 
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def delete_on_commit(db: AsyncSession, path: Path) -> None:
+    """`path` is deleted when `db` commits (kept if it rolls back)."""
+    _on_outcome(db, lambda: path.unlink(missing_ok=True), lambda: None)

@@ -557,6 +557,8 @@ export const en: Catalogue = {
   "media.selfie.match": "Same person as on the certificate",
   "media.selfie.no_match": "Does not match the certificate photo: ask the safety officer for a manual check",
   "media.selfie.no_face": "No face found: face the camera and try again",
+  "media.selfie.enrol": "Enrol my face with this selfie",
+  "media.selfie.enrolled": "Face enrolled: you can do the liveness check now",
   "media.exam.title": "Record a practical exam",
   "media.exam.lead": "Record the whole practical exam with the rear camera (at least 3 minutes). The recording is kept on the phone and uploaded in parts when there is a network; it resumes by itself after going offline.",
   "media.exam.item": "Exam item",

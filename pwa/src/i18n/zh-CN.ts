@@ -555,6 +555,8 @@ export const zhCN = {
   "media.selfie.match": "人证一致",
   "media.selfie.no_match": "与证件照不符，请安全员人工核验",
   "media.selfie.no_face": "未检测到人脸，请正对镜头重拍",
+  "media.selfie.enrol": "用这张自拍登记我的人脸",
+  "media.selfie.enrolled": "已登记人脸，可以做活体检测了",
   "media.exam.title": "实操考核录像",
   "media.exam.lead": "用后置摄像头完整录下实操过程（不少于 3 分钟）。录像先存在手机上，有网络时分段上传，断网后会自动续传。",
   "media.exam.item": "考核项目",

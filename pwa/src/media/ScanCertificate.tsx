@@ -110,7 +110,7 @@ export function ScanCertificate({ personId }: { personId: string }) {
       )}
       <ErrorNote message={error} />
       {scan && <ScanResult scan={scan} />}
-      {scan && <SelfieMatch personId={personId} scanId={scan.id} />}
+      {scan && <SelfieMatch personId={personId} scanId={scan.id} canEnrol={scan.verdict !== "red"} />}
       {scan && (
         <button class="btn" data-testid="scan-again" onClick={() => setScan(null)}>
           {t("media.scan.again")}

@@ -29,3 +29,10 @@ export const compareSelfie = (person: string, selfie: Blob, scanId: string | nul
     selfie,
     selfie.type || "image/jpeg",
   );
+export const enrolFace = (person: string, photo: Blob, client: Api = api) =>
+  client.send<{ person_id: string; engine: string; expires_at: string }>(
+    "POST",
+    `/api/media/faces/${person}/enrolment`,
+    photo,
+    photo.type || "image/jpeg",
+  );

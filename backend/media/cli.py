@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
     media = sub.add_parser("media", help="person–certificate verification upkeep").add_subparsers(
         dest="media_command", required=True
     )
-    purge = media.add_parser("purge", help="delete face templates past their retention date")
+    purge = media.add_parser("purge", help="delete face templates past retention and expired exam uploads")
     purge.set_defaults(func=lambda args, settings: asyncio.run(_purge(settings)))
 
 
@@ -76,13 +76,15 @@ async def _purge(settings: Settings) -> int:
     import backend.db.models  # noqa: F401  (every table, so foreign keys resolve)
     from backend.core.clock import utcnow
     from backend.db.engine import make_engine, make_sessionmaker, transaction
+    from backend.media.exam_uploads_part import sweep_expired
     from backend.media.faces_part import purge_expired
 
     engine = make_engine(settings.database_url)
     try:
         async with transaction(make_sessionmaker(engine)) as db:
             count = await purge_expired(db, utcnow())
+            uploads = await sweep_expired(db, settings, utcnow())
     finally:
         await engine.dispose()
-    print(json.dumps({"templates_deleted": count}), file=sys.stdout)
+    print(json.dumps({"templates_deleted": count, "uploads_expired": uploads}), file=sys.stdout)
     return 0

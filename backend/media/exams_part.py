@@ -17,7 +17,7 @@ from backend.catalog.service import item as catalog_item
 from backend.config import Settings
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.ids import uuid7
-from backend.media import video
+from backend.media import store, video
 from backend.media.faces_part import consent_of, decide, engine_for, threshold_for, unseal
 from backend.media.liveness_part import landmarks_of
 from backend.media.models import ExamVideo, FaceTemplate
@@ -68,8 +68,10 @@ async def add_video(
     upload: Path,
     sha256: str,
     size: int,
+    restore: bool = False,
 ) -> ExamVideo:
-    """Check the uploaded file (already on disk, outside the store) and keep it; `Invalid` otherwise."""
+    """Check the uploaded file (already on disk, outside the store) and keep it; `Invalid` otherwise.
+    `restore`: the file goes back to `upload` if the transaction rolls back (resumable uploads)."""
     catalog_item(workers.context(db, settings, now).catalog, item_key)
     info = await asyncio.to_thread(video.probe, upload)
     if info.duration_s < settings.exam_min_seconds:
@@ -111,13 +113,9 @@ async def add_video(
             "duration_ms": int(row.duration_s * 1000),
         },
     )
-    _keep(upload, exam_dir(settings) / row.file)  # last: nothing is stored when a check refused it
+    # Last, and only on commit: nothing is stored when a check refused it or the commit failed.
+    store.move_on_commit(db, upload, exam_dir(settings) / row.file, restore)
     return row
-
-
-def _keep(upload: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    upload.replace(dst)
 
 
 async def get_video(db: AsyncSession, video_id: uuid.UUID) -> ExamVideo:

@@ -14,7 +14,7 @@ from backend.core.errors import DomainError, Invalid
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel phone photo decodes to 120 MB of RGB; more is refused
-WORK_SIDE = 1100  # longest side the models see: card text stays ≥ 20 px high, detection stays fast
+WORK_SIDE = 960  # longest side the models see: card text stays ≥ 14 px high (= ocr.DET_SIDE)
 # Magic bytes → extension: JPEG, PNG or WebP (RIFF….WEBP), nothing else.
 TYPES = ((b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"), (b"RIFF", "webp"))
 

@@ -1,4 +1,5 @@
-"""The daily purge of face templates past their retention date (docs/SECURITY.md)."""
+"""The daily purge of face templates past their retention date (docs/SECURITY.md), and of
+expired resumable exam uploads with their bytes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.jobs import service as timers
 from backend.jobs.models import Timer
 from backend.jobs.registry import JobContext
+from backend.media.exam_uploads_part import sweep_expired
 from backend.media.faces_part import purge_expired
 
 KIND = "media.purge_face_templates"
@@ -25,7 +27,9 @@ async def seed(db: AsyncSession, now: datetime) -> Timer:
 
 
 async def purge_face_templates(ctx: JobContext) -> None:
-    """Delete expired templates, then re-arm for the next day."""
+    """Delete expired templates and upload sessions, then re-arm for the next day."""
     await purge_expired(ctx.db, ctx.now)
+    if ctx.settings is not None:
+        await sweep_expired(ctx.db, ctx.settings, ctx.now)
     due = ctx.now + EVERY
     await timers.schedule(ctx.db, KIND, due, {}, _key(due), now=ctx.now)

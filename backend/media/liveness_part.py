@@ -21,10 +21,31 @@ from backend.media.models import FaceCheck, FaceTemplate
 CHALLENGE_TTL = timedelta(minutes=5)
 
 
+async def _template(
+    db: AsyncSession, eng: faces.FaceEngine, now: datetime, person_id: uuid.UUID
+) -> FaceTemplate | None:
+    return await db.scalar(
+        select(FaceTemplate).where(
+            FaceTemplate.person_id == person_id,
+            FaceTemplate.engine == eng.name,
+            FaceTemplate.expires_at > now,
+        )
+    )
+
+
 async def start(db: AsyncSession, settings: Settings, now: datetime, person_id: uuid.UUID) -> FaceCheck:
-    """A new challenge (random order of actions), valid for a few minutes, answered once."""
+    """A new challenge (random order of actions), valid for a few minutes, answered once.
+
+    Liveness proves that a live person is in front of the camera, not *who* they are: without an
+    enrolled face to compare with, a pass would let anyone stand in for the worker. So a person
+    with no valid enrolment is refused before any challenge (`face_not_enrolled`)."""
     await require_consent(db, person_id)
     eng = engine_for(settings)
+    if await _template(db, eng, now, person_id) is None:
+        raise Conflict(
+            "尚未登记人脸：请先登记人脸（或用证件照比对后登记），再做活体检测",
+            code="face_not_enrolled",
+        )
     check = FaceCheck(
         person_id=person_id,
         kind="liveness",
@@ -79,22 +100,17 @@ async def answer(
         frames = await asyncio.to_thread(video.sample_frames, clip, 40)
         marks, first = await asyncio.to_thread(landmarks_of, eng, frames)
         result = liveness.judge(marks, list(detail["actions"]))
-        tpl = await db.scalar(
-            select(FaceTemplate).where(
-                FaceTemplate.person_id == check.person_id,
-                FaceTemplate.engine == eng.name,
-                FaceTemplate.expires_at > now,
-            )
-        )
+        tpl = await _template(db, eng, now, check.person_id)
         match = decide(eng, check.threshold, first, unseal(settings, tpl.template_enc)) if tpl else None
         check.distance = match.distance if match else None
         detail.update(
             reason=result.reason, done=result.done, motion=round(result.motion, 3), frames=len(frames)
         )
+        # No template (withdrawn or expired since the challenge began): never a pass.
         detail["face"] = match.decision if match else "not_enrolled"
-        ok = result.passed and (match is None or match.decision == "match")
+        ok = result.passed and match is not None and match.decision == "match"
         if result.passed and not ok:
-            detail["reason"] = "face_mismatch"
+            detail["reason"] = "face_mismatch" if match else "not_enrolled"
         check.decision = "pass" if ok else "fail"
     check.detail, check.clip_sha256, check.decided_at = detail, sha256, now
     await db.flush()

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, IdMixin
@@ -107,3 +107,21 @@ class ExamVideo(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column()
     reviewed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"), default=None)
     reviewed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ExamUpload(IdMixin, Base):
+    """A resumable upload of a practical-exam recording: the bytes received so far sit in
+    `media/tmp/uploads/<id>.part`; `received` is the offset the next chunk must start at. The
+    session ends as an `ExamVideo` (complete) or is deleted (cancelled, or expired and swept)."""
+
+    __tablename__ = "exam_uploads"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    item_key: Mapped[str] = mapped_column(String(40))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    received: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+    sha256: Mapped[str | None] = mapped_column(String(64), default=None)  # declared by the client
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -14,7 +14,8 @@ from backend.http.deps import Caller, Conf, Db, Now
 from backend.media import images, service
 from backend.media.guards import self_or_managed
 from backend.media.models import CertificateScan
-from backend.media.routes_faces_part import ExamVideosController, FacesController
+from backend.media.routes_exams_part import ExamUploadsController, ExamVideosController
+from backend.media.routes_faces_part import FacesController
 from backend.media.schemas import ScanConfirm, ScanOut, ScanReject, ScanStatus
 from backend.media.views import PERSONAL, _masked, scan_out, shows_full_ids
 from backend.workers import service as workers
@@ -104,4 +105,6 @@ class ScansController(Controller):
         return scan_out(scan, shows_full_ids(principal, scan))
 
 
-router = Router(path="/", route_handlers=[ScansController, FacesController, ExamVideosController])
+router = Router(
+    path="/", route_handlers=[ScansController, FacesController, ExamVideosController, ExamUploadsController]
+)

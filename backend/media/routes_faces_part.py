@@ -1,4 +1,4 @@
-"""Face consent, enrolment, comparison, liveness, and practical-exam video endpoints."""
+"""Face consent, enrolment, comparison and liveness endpoints."""
 
 from __future__ import annotations
 
@@ -6,20 +6,17 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.response import File
+from litestar.params import FromPath, FromQuery
 
 from backend.core.errors import NotFound
 from backend.http.deps import Caller, Conf, Db, Now
 from backend.media import images, service, uploads
-from backend.media.guards import ASSESS, only_self, self_or_managed
-from backend.media.schemas import ConsentOut, EnrolOut, ExamReviewIn, ExamVideoOut, FaceCheckOut
-from backend.media.views import check_out, video_out
+from backend.media.guards import only_self, self_or_managed
+from backend.media.schemas import ConsentOut, EnrolOut, FaceCheckOut
+from backend.media.views import check_out
 from backend.workers import service as workers
-from backend.workers.guards_part import managed
 
 CLIP_MAX_BYTES = 20 * 1024 * 1024  # a liveness clip: a few seconds of phone video
-EXAM_MAX_BYTES = 1024 * 1024 * 1024  # a practical exam: 3+ minutes at phone bitrates
 
 
 class FacesController(Controller):
@@ -113,60 +110,3 @@ class FacesController(Controller):
         finally:
             path.unlink(missing_ok=True)  # the clip is judged, never kept
         return check_out(check)
-
-
-class ExamVideosController(Controller):
-    path = "/api/media/exam-videos"
-    tags = ["media"]
-
-    @post("/", operation_id="uploadExamVideo", request_max_body_size=EXAM_MAX_BYTES)
-    async def upload(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        principal: Caller,
-        settings: Conf,
-        now: Now,
-        person_id: FromQuery[uuid.UUID],
-        item_key: FromQuery[str],
-    ) -> ExamVideoOut:
-        """The exam recording as the raw body (WebM/MP4, H.264/VP8/VP9/AV1, ≥ the minimum length)."""
-        person = await self_or_managed(db, principal, person_id)
-        path, sha, size = await uploads.receive(request, settings.media_dir / "tmp", EXAM_MAX_BYTES)
-        try:
-            row = await service.add_video(
-                db, settings, now, person, principal.person_id, item_key, path, sha, size
-            )
-        finally:
-            path.unlink(missing_ok=True)  # moved into the store on success; dropped on refusal
-        return video_out(row)
-
-    @get("/{video_id:uuid}", operation_id="getExamVideo")
-    async def read(self, db: Db, principal: Caller, video_id: FromPath[uuid.UUID]) -> ExamVideoOut:
-        row = await service.get_video(db, video_id)
-        await workers.person_in_view(db, principal, row.person_id)
-        return video_out(row)
-
-    @get("/{video_id:uuid}/file", operation_id="getExamVideoFile")
-    async def file(self, db: Db, principal: Caller, settings: Conf, video_id: FromPath[uuid.UUID]) -> File:
-        row = await service.get_video(db, video_id)
-        await workers.person_in_view(db, principal, row.person_id)
-        return File(path=service.exam_dir(settings) / row.file, content_disposition_type="inline")
-
-    @post("/{video_id:uuid}/review", operation_id="reviewExamVideo", status_code=200)
-    async def review(
-        self,
-        data: JSONBody[ExamReviewIn],
-        db: Db,
-        principal: Caller,
-        settings: Conf,
-        now: Now,
-        video_id: FromPath[uuid.UUID],
-    ) -> ExamVideoOut:
-        """The assessor marks the steps (e.g. 引弧, 运条, 收弧) with timestamps and passes or fails it."""
-        row = await service.get_video(db, video_id)
-        person = await managed(db, principal, row.person_id, ASSESS)
-        ctx = workers.context(db, settings, now, principal.person_id)
-        steps = [(m.step, m.at_s) for m in data.steps]
-        await service.review(ctx, row, person, data.assessor, data.passed, steps, data.note)
-        return video_out(row)

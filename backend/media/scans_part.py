@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import shutil
 import time
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +21,7 @@ from backend.catalog.models import Catalog
 from backend.config import Settings
 from backend.core.errors import Conflict, NotFound
 from backend.core.ids import uuid7
-from backend.media import images, ocr
+from backend.media import images, ocr, store
 from backend.media.checks import run_checks, verdict
 from backend.media.extract import Extraction, extract
 from backend.media.models import CertificateScan
@@ -33,10 +33,17 @@ REUSE_BITS = 6  # dHash distance at or below which two photos are the same pictu
 
 
 def read_card(body: bytes, catalog: Catalog) -> tuple[images.Decoded, Extraction, float]:
-    """Decode, OCR and extract one photo (CPU-bound: callers run it in a thread)."""
+    """Decode, OCR and extract one photo (CPU-bound: callers run it in a thread). A photo in
+    which no card family was found is read again turned 180° (a card upside down without EXIF
+    orientation: the OCR runs without its line classifier, and the layout needs the rows upright)."""
     started = time.perf_counter()
     decoded = images.decode(body)
     found = extract(ocr.read_lines(decoded.rgb), catalog)
+    if found.family is None:
+        rgb = np.ascontiguousarray(decoded.rgb[::-1, ::-1])
+        turned = extract(ocr.read_lines(rgb), catalog)
+        if turned.family is not None:  # the upright picture is the one hashed for reuse checks
+            decoded, found = replace(decoded, rgb=rgb), turned
     return decoded, found, time.perf_counter() - started
 
 
@@ -90,15 +97,8 @@ async def scan_certificate(
         actor_id=actor_id,
         details={"person_id": str(person.id), "sha256": scan.sha256, "verdict": scan.verdict},
     )
-    _store(scan_dir(settings) / scan.file, body)  # last: a failure above leaves no file behind
+    store.write_on_commit(db, scan_dir(settings) / scan.file, body)  # appears when the row commits
     return scan
-
-
-def _store(path: Path, body: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
-    tmp.write_bytes(body)
-    tmp.replace(path)
 
 
 async def get_scan(db: AsyncSession, scan_id: uuid.UUID) -> CertificateScan:
@@ -133,7 +133,7 @@ async def confirm_scan(
     scan's photo becomes the certificate's first photo."""
     _pending(scan)
     cert = await workers.add_certificate(ctx, person, data)
-    cert.photos = [*cert.photos, _attach(settings, scan.file, cert.id)]
+    cert.photos = [*cert.photos, _attach(ctx.db, settings, scan.file, cert.id)]
     mapping = {
         "item_key": data.item_key,
         "number": data.number,
@@ -158,11 +158,10 @@ async def confirm_scan(
     return scan
 
 
-def _attach(settings: Settings, name: str, cert_id: uuid.UUID) -> str:
-    """Copy the scan's photo beside the certificate's other photos; returns its name there."""
+def _attach(db: AsyncSession, settings: Settings, name: str, cert_id: uuid.UUID) -> str:
+    """Copy the scan's photo beside the certificate's other photos (on commit); its name there."""
     dst = settings.media_dir / "certificates" / str(cert_id) / name
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(scan_dir(settings) / name, dst)
+    store.copy_on_commit(db, scan_dir(settings) / name, dst)
     return name
 
 

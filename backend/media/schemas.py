@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -110,3 +110,24 @@ class ExamVideoOut(msgspec.Struct):
     steps: list[dict[str, Any]] = []
     note: str = ""
     reviewed_at: datetime | None = None
+
+
+class ExamUploadIn(Input):
+    """Opens a resumable upload: who, which exam item, the file's size and type, and (optional)
+    its SHA-256, which the server then checks the assembled file against."""
+
+    person_id: uuid.UUID
+    item_key: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    size: Annotated[int, msgspec.Meta(gt=0)]
+    content_type: Annotated[str, msgspec.Meta(max_length=100)]
+    sha256: Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")] | None = None
+
+
+class ExamUploadOut(msgspec.Struct):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    item_key: str
+    size: int
+    offset: int  # bytes received: the next chunk starts here
+    chunk_max: int
+    expires_at: datetime

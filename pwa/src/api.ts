@@ -67,13 +67,18 @@ async function problemOf(response: Response): Promise<ApiError> {
 export class Api {
   constructor(private readonly fetcher: Fetch = (input, init) => fetch(input, init)) {}
 
-  async request<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
+  async request<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<T> {
     if (body === undefined) return this.send<T>(method, path);
     return this.send<T>(method, path, JSON.stringify(body), "application/json");
   }
 
   /** Any body as is (a file upload): `contentType` names it. */
-  async send<T>(method: "GET" | "POST" | "DELETE", path: string, body?: BodyInit, contentType?: string): Promise<T> {
+  async send<T>(
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    path: string,
+    body?: BodyInit,
+    contentType?: string,
+  ): Promise<T> {
     const init: RequestInit = {
       method,
       credentials: "same-origin",

@@ -23,6 +23,8 @@ import { RegistryPage } from "./registry/RegistryPage";
 import { useRoute } from "./router";
 import { useStore } from "./store";
 import { startSync, stopSync } from "./sync/live";
+import { ExamAssess } from "./media/ExamAssess";
+import { ExamRecorder } from "./media/ExamRecorder";
 import { Liveness } from "./media/Liveness";
 import { ScanCertificate } from "./media/ScanCertificate";
 import { ScanReview } from "./media/ScanReview";
@@ -42,6 +44,8 @@ function Page() {
     if (route.name === "scan") return <ScanCertificate personId={route.personId ?? auth.me.person_id} />;
     if (route.name === "scans") return <ScanReview scanId={route.scanId} />;
     if (route.name === "liveness") return <Liveness personId={auth.me.person_id} />;
+    if (route.name === "exam") return <ExamRecorder personId={auth.me.person_id} />;
+    if (route.name === "exams") return <ExamAssess videoId={route.videoId} assessor={auth.me.name} />;
     if (route.name === "ledger") return <Ledger view={route.view} />;
     if (route.name === "alarms") return <Alarms me={auth.me} />;
     if (route.name === "alarm") return <AlarmDetail id={route.id} />;

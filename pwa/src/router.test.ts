@@ -22,6 +22,10 @@ describe("hash routes", () => {
     ["#/registry", { name: "registry" }],
     ["#/registry/people/0193a7c2-5b1e-7c3d-9e4f-0123456789ab", { name: "registryHistory", personId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" }],
     ["#/registry/people/not-an-id", { name: "registry" }],
+    ["#/exam", { name: "exam" }],
+    ["#/exams", { name: "exams", videoId: null }],
+    ["#/exams/0193a7c2-5b1e-7c3d-9e4f-0123456789ab", { name: "exams", videoId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" }],
+    ["#/exams/not-an-id", { name: "exams", videoId: null }],
     ["#/analytics", { name: "analytics", unitId: null }],
     ["#/analytics/0193a7c2-5b1e-7c3d-9e4f-0123456789ab", { name: "analytics", unitId: "0193a7c2-5b1e-7c3d-9e4f-0123456789ab" }],
   ])("%j is %j", (hash, route) => {

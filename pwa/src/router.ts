@@ -1,5 +1,6 @@
 /** Hash routes: `#/` home (or sign-in), `#/login`, `#/enroll/<code>`, `#/permits/new`, `#/permits/<id>`,
  * `#/certificates`, `#/scan[/<person>]` (certificate photo), `#/scans[/<scan>]`, `#/liveness`,
+ * `#/exam` (record a practical exam), `#/exams[/<video>]` (assessor),
  * `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`, `#/board[/<site>]`,
  * `#/registry`, `#/registry/people/<id>`,
  * `#/badge` (my identity code), `#/verify` (inspector's identity-code verification),
@@ -18,6 +19,8 @@ export type Route =
   | { name: "scan"; personId: string | null }
   | { name: "scans"; scanId: string | null }
   | { name: "liveness" }
+  | { name: "exam" }
+  | { name: "exams"; videoId: string | null }
   | { name: "ledger"; view: LedgerView }
   | { name: "alarms" }
   | { name: "alarm"; id: string }
@@ -49,6 +52,8 @@ export function parseHash(hash: string): Route {
   if (head === "certificates") return { name: "certificates" };
   if (head === "scan") return { name: "scan", personId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   if (head === "liveness") return { name: "liveness" };
+  if (head === "exam") return { name: "exam" };
+  if (head === "exams") return { name: "exams", videoId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   if (head === "scans") return { name: "scans", scanId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   if (head === "ledger") return { name: "ledger", view: rest[0] === "shadow" || rest[0] === "import" ? rest[0] : "list" };
   if (head === "alarms") return rest[0] && ID.test(rest[0]) ? { name: "alarm", id: rest[0] } : { name: "alarms" };
@@ -86,6 +91,10 @@ export function hrefOf(route: Route): string {
       return route.scanId ? `#/scans/${route.scanId}` : "#/scans";
     case "liveness":
       return "#/liveness";
+    case "exam":
+      return "#/exam";
+    case "exams":
+      return route.videoId ? `#/exams/${route.videoId}` : "#/exams";
     case "ledger":
       return route.view === "list" ? "#/ledger" : `#/ledger/${route.view}`;
     case "alarms":

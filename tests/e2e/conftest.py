@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -90,12 +91,11 @@ def _wait_healthy(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
     pytest.fail(f"tezuo serve not healthy after 30 s:\n{log.read_text(errors='replace')}")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@contextlib.contextmanager
+def _serving(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
     """A migrated SQLite database with a small org, served with the built PWA on a free port."""
     if not (PWA_DIST / "index.html").is_file():
         _unavailable(f"{PWA_DIST} is not built: run `cd pwa && npm ci && npm run build` (make does this)")
-    data_dir = tmp_path_factory.mktemp("tezuo-e2e")
     port = _free_port()
     base_url = f"http://localhost:{port}"  # a host name, not an IP: WebAuthn's rp id must be a domain
     pwa_dir = data_dir / "pwa"
@@ -108,6 +108,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     }
     for key in ("TEZUO_DATABASE_URL", "TEZUO_REDIS_URL", "TEZUO_SECRET_KEY"):
         env.pop(key, None)  # the embedded default: SQLite in the data dir, key generated there
+    env.update(extra_env or {})
     log = data_dir / "serve.log"
     server = Server(base_url=base_url, env=env, log=log, pwa_dir=pwa_dir)
     server.run("migrate")
@@ -139,6 +140,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(5)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The shared server, with production settings."""
+    with _serving(tmp_path_factory.mktemp("tezuo-e2e")) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def short_exam_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of its own whose practical-exam minimum is 2 s (TEZUO_EXAM_MIN_SECONDS), so a
+    test can record a short exam; the shared server keeps the production 180 s."""
+    with _serving(tmp_path_factory.mktemp("tezuo-e2e-exam"), {"TEZUO_EXAM_MIN_SECONDS": "2"}) as served:
+        yield served
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

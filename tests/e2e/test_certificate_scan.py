@@ -89,6 +89,15 @@ async def test_camera_photo_of_a_certificate_shows_the_parsed_fields(server: Ser
         page.on("request", lambda r: requests.append(r.url))
         await page.goto(f"{server.base_url}/#/liveness")
         await page.get_by_test_id("consent-grant").click()
+        await page.get_by_test_id("live-start").click()  # no enrolled face yet: no challenge
+        await expect(page.get_by_text("尚未登记人脸")).to_be_visible(timeout=20_000)
+        me = await (await page.request.get(f"{server.base_url}/api/auth/me")).json()
+        enrolled = await page.request.post(
+            f"{server.base_url}/api/media/faces/{me['person_id']}/enrolment",
+            data=samples.jpeg_bytes(np.asarray(samples.astronaut_portrait())),
+            headers={"content-type": "image/jpeg"},
+        )
+        assert enrolled.status == 201, await enrolled.text()
         await page.get_by_test_id("live-start").click()
         await expect(page.get_by_test_id("live-steps")).to_be_visible(timeout=20_000)
         # A card held still in front of the camera is no live face: the server refuses it.

@@ -32,11 +32,11 @@ export function Liveness({ personId }: { personId: string }) {
     setError(null);
     setResult(null);
     try {
+      const started = await startLiveness(personId); // refused first (no enrolled face): no camera opened
       const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "user" }, audio: false });
       const el = video.current!;
       el.srcObject = stream;
       await el.play();
-      const started = await startLiveness(personId);
       const actions = (started.detail.actions ?? []) as Action[];
       setCheck(started);
       setStep(0);

@@ -7,6 +7,7 @@ import { hrefOf } from "../router";
 import { grabFrame, guideRect, resizeFile } from "./capture";
 import { uploadScan } from "./client";
 import { ScanResult } from "./ScanResult";
+import { SelfieMatch } from "./SelfieMatch";
 import type { Scan } from "./types";
 
 export function errorText(t: Translate, err: unknown): string {
@@ -109,6 +110,7 @@ export function ScanCertificate({ personId }: { personId: string }) {
       )}
       <ErrorNote message={error} />
       {scan && <ScanResult scan={scan} />}
+      {scan && <SelfieMatch personId={personId} scanId={scan.id} canEnrol={scan.verdict !== "red"} />}
       {scan && (
         <button class="btn" data-testid="scan-again" onClick={() => setScan(null)}>
           {t("media.scan.again")}

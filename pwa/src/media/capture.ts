@@ -2,7 +2,7 @@
 
 /** ISO/IEC 7810 ID-1 (85.60 × 53.98 mm): the shape of all three certificate cards. */
 export const CARD_RATIO = 85.6 / 53.98;
-export const MAX_SIDE = 1600; // the server reads at 1100 px; a little more keeps text crisp
+export const MAX_SIDE = 1600; // the server reads at 960 px; a little more keeps text crisp
 export const JPEG_QUALITY = 0.85;
 
 export interface Rect {

@@ -30,6 +30,9 @@ export function MyCertificates() {
       <a class="btn" href={hrefOf({ name: "liveness" })} data-testid="link-liveness">
         {t("media.live.title")}
       </a>
+      <a class="btn" href={hrefOf({ name: "exam" })} data-testid="link-exam">
+        {t("media.exam.title")}
+      </a>
       <ErrorNote message={error} />
       {file?.frozen && (
         <p class="note note-error" role="alert" data-testid="frozen-banner">

@@ -39,6 +39,12 @@ export function QualificationLinks({ tab }: { tab: Tab }) {
             <p class="muted">{t("media.queue.lead")}</p>
           </a>
         )}
+        {tab === "manager" && (
+          <a class="card card-link" href={hrefOf({ name: "exams", videoId: null })} data-testid="link-exams">
+            <h2 class="card-title">{t("media.assess.title")}</h2>
+            <p class="muted">{t("media.assess.lead")}</p>
+          </a>
+        )}
       </>
     );
   }

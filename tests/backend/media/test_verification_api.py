@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 import numpy as np
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from backend.config import Settings
 from backend.db.engine import transaction
@@ -84,6 +84,8 @@ async def test_liveness_clip_must_perform_the_challenge_and_cannot_be_replayed(
     me = await client_as(p["welder"])
     base = f"/api/media/faces/{p['welder'].id}"
     await me.post(f"{base}/consent")
+    unenrolled = await me.post(f"{base}/liveness")  # alive, but nobody to say who: no challenge
+    assert (unenrolled.status_code, unenrolled.json()["code"]) == (409, "face_not_enrolled")
     await me.post(f"{base}/enrolment", content=samples.jpeg_bytes(samples.selfie(2)), headers=JPEG)
 
     started = (await me.post(f"{base}/liveness")).json()
@@ -109,6 +111,21 @@ async def test_liveness_clip_must_perform_the_challenge_and_cannot_be_replayed(
         f"/api/media/faces/liveness/{still_check['id']}/clip", content=(tmp_path / "still.webm").read_bytes()
     )
     assert still.json()["decision"] == "fail" and still.json()["detail"]["reason"] == "still_image"
+
+    purged_check = (await me.post(f"{base}/liveness")).json()  # the template goes (retention) meanwhile
+    async with transaction(sessionmaker) as db:
+        await db.execute(delete(FaceTemplate))
+    fresh = clip(samples.astronaut(), purged_check["detail"]["actions"], faces.engine("dlib"))
+    video.write_clip(tmp_path / "fresh.webm", fresh)
+    purged = await me.post(
+        f"/api/media/faces/liveness/{purged_check['id']}/clip", content=(tmp_path / "fresh.webm").read_bytes()
+    )
+    out = purged.json()
+    assert (out["decision"], out["detail"]["reason"], out["detail"]["face"]) == (
+        "fail",
+        "not_enrolled",
+        "not_enrolled",
+    )
     assert not list((settings.media_dir / "tmp").glob("*"))  # clips are judged, never kept
 
 

@@ -1,7 +1,7 @@
 """exam uploads: resumable, chunked uploads of practical-exam recordings
 
 Revision ID: 0021_exam_uploads
-Revises: 0016_badge_scan_place
+Revises: 0019_analytics_daily
 Create Date: 2026-11-28 18:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import backend.db.base
 
 revision: str = "0021_exam_uploads"
-down_revision: str | None = "0016_badge_scan_place"
+down_revision: str | None = "0019_analytics_daily"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -201,12 +201,16 @@ async def choose(
     """
     named: list[tuple[uuid.UUID, str, uuid.UUID | None]] = []
     permit_ids: list[uuid.UUID] = []
+    found: dict[uuid.UUID, Contact] = {}
     if by_permit and area_id is not None:
         on_permit, permit_ids = await _on_permits(db, area_id, roles, now)
-        named += on_permit
+        if on_permit:
+            # Only people still employed count as named: a permit whose guardian has left falls
+            # back to the guardian role holders around the place instead of reaching nobody.
+            found = await contacts(db, {pid for pid, _, _ in on_permit}, now)
+            named += [n for n in on_permit if n[0] in found]
     covered = {role for _, role, _ in named}
     by_role = [r for r in roles if r not in covered]
-    found: dict[uuid.UUID, Contact] = {}
     if by_role:
         params = {"roles": by_role, "over": ancestors(path), "inside": _like_escaped(path), "now": now}
         for pid, role, locale, absence, device_id in await db.execute(_HOLDERS_REACHED, params):

@@ -21,6 +21,7 @@ from backend.alarms.routing import load_routing
 from backend.alarms.schemas import AlarmIngest
 from backend.db.engine import transaction
 from backend.org.service import create_unit
+from backend.people.models import Person
 from backend.people.service import add_deputy
 from backend.permits.models import Absence, Permit
 from tests.backend.push.support import make_worker, subscribe_phone
@@ -200,3 +201,18 @@ async def test_an_away_recipient_without_a_deputy_still_gets_it(sessionmaker, pl
     await _permit(sessionmaker, plant, crew, clock)
     _, rows = await _raise(sessionmaker, plant, clock, tmp_path, "harness_not_high_hook")
     assert _named(plant, crew, [r.person_id for r in rows]) == {"guardian_2", "leader_2"}
+
+
+async def test_a_permit_guardian_who_has_left_falls_back_to_the_guardians_around(
+    sessionmaker, plant, crew, clock, tmp_path
+):
+    people = crew[0]
+    await _permit(sessionmaker, plant, crew, clock)
+    async with transaction(sessionmaker) as db:
+        left = await db.get(Person, people["guardian_2"].id)
+        assert left is not None
+        left.employment = "left"
+    alarm, rows = await _raise(sessionmaker, plant, clock, tmp_path, "harness_not_high_hook")
+    # the permit still names the team leader; the guardian role is reached through its holders
+    assert _named(plant, crew, [r.person_id for r in rows]) == {"guardian", "leader_2"}
+    assert await _phones_reached(sessionmaker, clock, tmp_path, crew, alarm.id) == {"guardian", "leader_2"}

@@ -46,12 +46,18 @@ def sibling(running: Client) -> Client:
 
 @pytest.fixture
 async def client_as(
-    settings: Settings, clock: Any, sessionmaker: async_sessionmaker[AsyncSession]
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    clock: Any,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[Callable[[Person], Awaitable[Client]]]:
     """A client signed in as a person (session opened directly; passkey login is tested apart).
-    Every client of one test talks to the same app instance (built on the first call)."""
+    Every client of one test talks to the same app instance: the test's `app_client` when it has
+    one, else one built on the first call."""
     async with AsyncExitStack() as stack:
         running: list[Client] = []
+        if "app_client" in request.fixturenames:
+            running.append(request.getfixturevalue("app_client"))
 
         async def make(person: Person) -> Client:
             async with transaction(sessionmaker) as db:

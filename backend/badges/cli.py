@@ -72,7 +72,7 @@ async def verify_text(
         try:
             async with make_sessionmaker(engine)() as db:
                 person = await db.get(Person, uuid.UUID(first.worker["id"]))
-                synced = await service.synced_data(db, [person] if person else [], now)
+                synced = await service.synced_data(db, settings, [person] if person else [], now)
         finally:
             await engine.dispose()
     return verify(text, trust, service.epoch(now), synced, required).as_dict()

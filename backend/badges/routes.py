@@ -61,7 +61,7 @@ class BadgesController(Controller):
         return SiteOut(
             root=trust.root,
             trust_list=trust.trust_list,
-            synced=await service.synced_data(db, people, now),
+            synced=await service.synced_data(db, settings, people, now),
             photos=await service.photos_of(db, [p.id for p in people]),
             work_types=[WorkTypeOut(**t) for t in service.work_types(settings)],
             permits=[PermitOut(**p) for p in await service.site_permits(db, settings, scopes, now)],
@@ -90,7 +90,7 @@ class BadgesController(Controller):
             person = await db.get(Person, uuid.UUID(first.worker["id"]))
             if person is not None and any(person.unit_path.startswith(s) for s in scopes):
                 people = [person]
-        synced = await service.synced_data(db, people, now)
+        synced = await service.synced_data(db, settings, people, now)
         return verify(data.code, trust, service.epoch(now), synced, required, permit=permit).as_dict()
 
     @put(

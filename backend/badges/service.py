@@ -3,7 +3,8 @@
 Rules of thumb kept here (each a constant, documented in docs/badges.md):
 * a dynamic code lives 24 h and the PWA fetches a new one whenever it is online and the cached one
   is older than an hour or has less than 12 h left; a printed badge lives a year;
-* "open violations" = violations recorded in the last 365 days (the ledger has no closing step);
+* "open violations" = violations recorded in the last 365 days, counted back from the plant's local
+  date (occurred_on is a local day; the ledger has no closing step);
 * a certificate frozen by itself (T-0) is left out of the code; a whole-person freeze, leaving or
   suspension makes the status "frozen".
 """
@@ -17,7 +18,7 @@ import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
@@ -30,7 +31,7 @@ from backend.badges.credential import Cert, Claims, epoch, issue
 from backend.badges.keys import BadgeKeys
 from backend.badges.models import BadgePhoto, BadgeScan
 from backend.badges.verify import Frozen, PermitNeed, Synced, SyncedWorker, load_trust_list, verify
-from backend.catalog.service import catalog_for, covering
+from backend.catalog.service import catalog_for, covering, local_date
 from backend.config import Settings
 from backend.core.errors import Forbidden, Invalid, NotFound
 from backend.org.models import Area
@@ -94,10 +95,15 @@ async def certificates_of(
     return out
 
 
-async def _violations(db: AsyncSession, people: Sequence[uuid.UUID], now: datetime) -> dict[uuid.UUID, int]:
+def violations_since(settings: Settings, now: datetime) -> date:
+    """The first local day of the violation window: violations are dated in the plant's time zone,
+    so between 16:00 and 24:00 UTC (China time) the UTC date would be a day behind."""
+    return local_date(now, catalog_for(settings).policy) - VIOLATION_WINDOW
+
+
+async def _violations(db: AsyncSession, people: Sequence[uuid.UUID], since: date) -> dict[uuid.UUID, int]:
     if not people:
         return {}
-    since = (now - VIOLATION_WINDOW).date()
     rows = await db.execute(
         select(Violation.person_id, func.count())
         .where(
@@ -117,7 +123,9 @@ async def _photo_hashes(db: AsyncSession, people: Sequence[uuid.UUID]) -> dict[u
     return {pid: h for pid, h in rows.all()}
 
 
-async def worker_claims(db: AsyncSession, person: Person, issuer: str, now: datetime) -> Claims:
+async def worker_claims(
+    db: AsyncSession, settings: Settings, person: Person, issuer: str, now: datetime
+) -> Claims:
     """The dynamic code's claims: name, masked ID, photo hash, usable-or-lapsed certificates…"""
     freezes = await _open_freezes(db, [person.id])
     frozen_items = {f.item_key for f in freezes if f.item_key}
@@ -137,7 +145,7 @@ async def worker_claims(db: AsyncSession, person: Person, issuer: str, now: date
         id_masked=person.id_number_masked,
         photo_hash=bytes.fromhex(photo)[:PHOTO_HASH_BYTES] if photo else b"",
         status="frozen" if whole else "active",
-        violations=(await _violations(db, [person.id], now)).get(person.id, 0),
+        violations=(await _violations(db, [person.id], violations_since(settings, now))).get(person.id, 0),
         certs=certs,
     )
 
@@ -153,7 +161,7 @@ class Issued:
 async def dynamic_code(db: AsyncSession, settings: Settings, person: Person, now: datetime) -> Issued:
     keys = keys_for(settings)
     kid, key = keys.signer(now)
-    claims = await worker_claims(db, person, keys.issuer, now)
+    claims = await worker_claims(db, settings, person, keys.issuer, now)
     return Issued(issue(claims, bytes.fromhex(kid), key), kid, now, now + DYNAMIC_TTL)
 
 
@@ -185,12 +193,12 @@ async def people_in(db: AsyncSession, scopes: list[str]) -> list[Person]:
     )
 
 
-async def synced_data(db: AsyncSession, people: list[Person], now: datetime) -> Synced:
+async def synced_data(db: AsyncSession, settings: Settings, people: list[Person], now: datetime) -> Synced:
     """What an inspector's phone keeps to check codes offline: workers, freezes, as of now."""
     ids = [p.id for p in people]
     certs, violations, photos = (
         await certificates_of(db, ids),
-        await _violations(db, ids, now),
+        await _violations(db, ids, violations_since(settings, now)),
         await _photo_hashes(db, ids),
     )
     frozen = [
@@ -399,7 +407,7 @@ async def record_scan(
     if worker_id is not None:
         person = await db.get(Person, worker_id)
         if person is not None:  # the server knows the person: judge with its current data
-            synced = await synced_data(db, [person], now)
+            synced = await synced_data(db, settings, [person], now)
             checked = server_verdict(settings, args.code, synced, now, None, permit)
     row = BadgeScan(
         id=scan_id,

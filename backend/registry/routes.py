@@ -44,7 +44,7 @@ class RegistryController(Controller):
     async def last(self, db: Db, principal: Caller, settings: Conf) -> LastRunOut:
         principal.require(VIEWERS)
         run = await service.last_run(db)
-        outcomes = await service.outcome_counts(db, run.id) if run else {}
+        outcomes = await service.outcome_counts(db, run.id, principal) if run else {}
         return LastRunOut(
             run=run_out(run) if run else None, configured=bool(settings.registry_url), outcomes=outcomes
         )

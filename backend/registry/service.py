@@ -91,14 +91,16 @@ async def last_run(db: AsyncSession) -> RegistryRun | None:
     return await db.scalar(select(RegistryRun).order_by(RegistryRun.started_at.desc()).limit(1))
 
 
-async def outcome_counts(db: AsyncSession, run_id: uuid.UUID) -> dict[str, int]:
-    """How many of the run's certificates came out as each outcome (match, not_found, error …)."""
+async def outcome_counts(db: AsyncSession, run_id: uuid.UUID, who: Principal) -> dict[str, int]:
+    """How many of the run's certificates in the caller's scopes came out as each outcome
+    (match, not_found, error …); a viewer scoped to one unit counts only that unit's checks."""
     query = (
         select(RegistryCheck.outcome, func.count())
         .where(RegistryCheck.run_id == run_id)
         .group_by(RegistryCheck.outcome)
     )
-    return {outcome: int(n) for outcome, n in (await db.execute(query)).all()}
+    rows = (await db.execute(scoped(query, RegistryCheck.scope_path, who))).all()
+    return {outcome: int(n) for outcome, n in rows}
 
 
 def scoped(query: Any, column: Any, who: Principal) -> Any:

@@ -35,19 +35,40 @@ async def org(sessionmaker: async_sessionmaker[AsyncSession]) -> Org:
         return await make_org(db)
 
 
+def sibling(running: Client) -> Client:
+    """Another client of `running`'s app, with its own cookies and headers, served through the same
+    portal and lifespan. Building the Litestar app costs ~0.5 s of CPU (every handler's signature
+    and kwargs model), so a test's people share one app, as they would share one server."""
+    client: Client = AsyncTestClient(app=running.app, base_url=str(running.base_url))
+    client.blocking_portal = running.blocking_portal
+    return client
+
+
 @pytest.fixture
 async def client_as(
-    settings: Settings, clock: Any, sessionmaker: async_sessionmaker[AsyncSession]
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    clock: Any,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[Callable[[Person], Awaitable[Client]]]:
-    """A client signed in as a person (session opened directly; passkey login is tested apart)."""
+    """A client signed in as a person (session opened directly; passkey login is tested apart).
+    Every client of one test talks to the same app instance: the test's `app_client` when it has
+    one, else one built on the first call."""
     async with AsyncExitStack() as stack:
+        running: list[Client] = []
+        if "app_client" in request.fixturenames:
+            running.append(request.getfixturevalue("app_client"))
 
         async def make(person: Person) -> Client:
             async with transaction(sessionmaker) as db:
                 token = await open_session(db, person.id, None, clock(), 8)
-            client = await stack.enter_async_context(
-                AsyncTestClient(app=create_app(settings, clock), base_url=settings.base_url)
-            )
+            if not running:
+                running.append(
+                    await stack.enter_async_context(
+                        AsyncTestClient(app=create_app(settings, clock), base_url=settings.base_url)
+                    )
+                )
+            client = sibling(running[0])
             client.headers["cookie"] = f"{SESSION_COOKIE}={token}"
             return client
 

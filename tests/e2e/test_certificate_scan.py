@@ -102,6 +102,9 @@ async def test_camera_photo_of_a_certificate_shows_the_parsed_fields(server: Ser
         await expect(page.get_by_test_id("live-steps")).to_be_visible(timeout=20_000)
         # A card held still in front of the camera is no live face: the server refuses it.
         await expect(page.get_by_test_id("live-result")).to_contain_text("未通过", timeout=90_000)
+        # The camera is off once the clip is recorded: that also ends the on-phone guidance loop.
+        camera = page.get_by_test_id("liveness-page").locator("video")
+        assert await camera.evaluate("v => v.srcObject") is None
         assert f"{server.base_url}/models/human/blazeface.json" in requests
         assert all(u.startswith((server.base_url, "blob:", "data:")) for u in requests), requests
         await browser.close()

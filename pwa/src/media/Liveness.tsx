@@ -31,10 +31,18 @@ export function Liveness({ personId }: { personId: string }) {
   async function begin() {
     setError(null);
     setResult(null);
+    const el = video.current!;
+    let stream: MediaStream | null = null;
+    // Off with the camera once the clip is recorded (or on an error): this also ends the guidance
+    // loop, which would otherwise keep running the face model on a dead stream, taking the CPU
+    // (and battery) while the clip uploads and is judged.
+    const release = () => {
+      stream?.getTracks().forEach((tr) => tr.stop());
+      el.srcObject = null;
+    };
     try {
       const started = await startLiveness(personId); // refused first (no enrolled face): no camera opened
-      const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "user" }, audio: false });
-      const el = video.current!;
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "user" }, audio: false });
       el.srcObject = stream;
       await el.play();
       const actions = (started.detail.actions ?? []) as Action[];
@@ -50,10 +58,12 @@ export function Liveness({ personId }: { personId: string }) {
       void guide(el, actions);
       setTimeout(() => recorder.stop(), CLIP_MS);
       const clip = await done;
-      stream.getTracks().forEach((tr) => tr.stop());
+      release();
       setResult(await sendClip(started.id, clip));
     } catch (err) {
       setError(errorText(t, err));
+    } finally {
+      release();
     }
   }
 

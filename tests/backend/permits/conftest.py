@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +25,7 @@ from backend.people.models import Person
 from backend.people.service import add_deputy
 from backend.workers import service as workers
 from tests.backend.auth.authenticator import SoftAuthenticator
+from tests.backend.conftest import sibling
 from tests.factories import Org, make_org, make_person
 
 ORIGIN = (118.7385, 32.2585)
@@ -216,14 +216,12 @@ async def plant(
             key: (await issue_enrollment(db, p.id, clock(), timedelta(hours=1)))[0]
             for key, p in people.items()
         }
-    async with AsyncExitStack() as stack:
+    # One app for the whole plant, as one server; every actor has a client of their own (cookies).
+    async with AsyncTestClient(app=create_app(settings, clock), base_url=settings.base_url) as running:
         actors = {}
         for key, person in people.items():
-            client = await stack.enter_async_context(
-                AsyncTestClient(app=create_app(settings, clock), base_url=settings.base_url)
-            )
-            actor = Actor(person=person, client=client)
-            await _enroll(client, codes[key], actor.auth)
+            actor = Actor(person=person, client=sibling(running))
+            await _enroll(actor.client, codes[key], actor.auth)
             actors[key] = actor
         yield Plant(
             org=org,

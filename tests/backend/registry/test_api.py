@@ -19,7 +19,7 @@ from backend.people.models import Person
 from backend.registry.plant import plant
 from backend.registry.run_part import run_check
 from backend.registry.simulator import RegistryServer
-from tests.backend.registry.conftest import adapter, make_ledger, seed_registry
+from tests.backend.registry.conftest import adapter, add_cert, make_ledger, seed_registry
 from tests.factories import Org, make_person
 
 
@@ -106,3 +106,39 @@ def settings_catalog(settings: Settings) -> Any:
     from backend.catalog.service import catalog_for
 
     return catalog_for(settings)
+
+
+async def test_last_run_counts_only_the_viewers_scope(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, clock: Any, org: Org,
+    registry_sim: RegistryServer, client_as: Callable[[Person], Awaitable[Any]],
+) -> None:  # fmt: skip
+    """A safety officer scoped to one workshop sees the run's outcomes for that workshop only,
+    as the findings list already is; the run's own progress figures stay the run's."""
+    ledger = await make_ledger(sessionmaker, settings, clock, org, 4)  # team A: 5 checked, 2 planted
+    async with transaction(sessionmaker) as db:
+        far = await make_person(db, settings.secret_key, org.team_b, "陈远")
+    await add_cert(sessionmaker, settings, clock, far, "mem:02-01")  # team B: one that matches
+    sim = registry_sim.sim
+    entries = await seed_registry(sessionmaker, settings, sim)
+    mine = {p.id for p in ledger.people}
+    plant(
+        sim.records, [e for e in entries if e.person_id in mine], settings_catalog(settings),
+        clock().date(), codes=["not_found", "name_mismatch"],
+    )  # fmt: skip
+    async with httpx.AsyncClient() as client:
+        await run_check(sessionmaker, settings, adapter(client, registry_sim), clock, owner="api")
+    async with transaction(sessionmaker) as db:
+        sk = settings.secret_key
+        whole = await make_person(db, sk, org.enterprise, "总安全", [("safety_officer", org.enterprise)])
+        a = await make_person(db, sk, org.workshop_a, "甲安全", [("safety_officer", org.workshop_a)])
+        b = await make_person(db, sk, org.workshop_b, "乙安全", [("safety_officer", org.workshop_b)])
+
+    last = (await (await client_as(whole)).get("/api/registry/runs/last")).json()
+    assert last["run"]["checked"] == 6
+    assert last["outcomes"] == {"match": 4, "not_found": 1, "name_mismatch": 1}
+    last = (await (await client_as(a)).get("/api/registry/runs/last")).json()
+    assert last["outcomes"] == {"match": 3, "not_found": 1, "name_mismatch": 1}
+    api_b = await client_as(b)
+    last = (await api_b.get("/api/registry/runs/last")).json()
+    assert last["outcomes"] == {"match": 1}
+    assert (await api_b.get("/api/registry/findings")).json() == {"items": [], "counts": {}}

@@ -9,7 +9,7 @@ SIM ?= 1
 export TEZUO_BASE_URL ?= http://localhost:$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install pwa migrate demo serve lint format typecheck pytest pwa-test e2e clean
+.PHONY: help run test install pwa migrate demo serve lint format typecheck pytest pwa-test e2e edge-train clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ e2e: install pwa ## only the browser tests
 
 pwa-test: pwa/node_modules/.package-lock.json ## vitest unit tests of the PWA
 	cd pwa && npm test
+
+edge-train: install ## add the optional edge-train extra (ultralytics, torch 2.14.1: ~5.5 GB, ~10 min from local wheels)
+	$(BIN)/python -m pip install -q -e '.[dev,media,edge-train]'
 
 clean: ## remove build outputs (keeps var/ with your data)
 	rm -rf pwa/dist .pytest_cache .mypy_cache .ruff_cache

@@ -82,8 +82,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serv
     log = data_dir / "serve.log"
     server = Server(base_url=base_url, env=env, log=log, pwa_dir=pwa_dir)
     server.run("migrate")
-    out = server.run("demo")
-    links = {m.group(1): m.group(2) for m in re.finditer(r"^\s+(\w+) .*?: (http\S+#/enroll/\S+)$", out, re.M)}
+    links = _links(server.run("demo"))
     with log.open("wb") as sink:
         proc = subprocess.Popen(
             [TEZUO, "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
@@ -97,6 +96,26 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serv
         finally:
             proc.terminate()
             proc.wait(10)
+
+
+def _links(demo_output: str) -> dict[str, str]:
+    """The one-time enrollment links `tezuo demo` prints, by account."""
+    found = re.finditer(r"^\s+(\w+) .*?: (http\S+#/enroll/\S+)$", demo_output, re.M)
+    return {m.group(1): m.group(2) for m in found}
+
+
+@pytest.fixture(scope="module")
+def attempts() -> list[int]:
+    return []
+
+
+@pytest.fixture
+def fresh_links(demo_server: tuple[Server, dict[str, str]], attempts: list[int]) -> dict[str, str]:
+    """Unused one-time links for this attempt: a rerun after a failure must not meet the links the
+    failed attempt consumed (an enrollment link works once; `tezuo demo` prints new ones)."""
+    server, first = demo_server
+    attempts.append(1)
+    return first if len(attempts) == 1 else _links(server.run("demo"))
 
 
 def _area_centre() -> dict[str, float]:
@@ -155,9 +174,12 @@ async def _deliver_to_worker(phone: Phone, server: Server, payload: str) -> None
 
 
 async def test_apply_approve_push_start_complete_on_phones(
-    demo_server: tuple[Server, dict[str, str]], browser: Browser, push_service: PushSimulator
+    demo_server: tuple[Server, dict[str, str]],
+    fresh_links: dict[str, str],
+    browser: Browser,
+    push_service: PushSimulator,
 ) -> None:
-    server, links = demo_server
+    server, links = demo_server[0], fresh_links
     # The guardian's phone has the app installed and web push allowed before anyone applies.
     guardian = await _phone_for(browser, server, links["guardian"])
     keys, token = await _subscribe(guardian, server, push_service)

@@ -426,8 +426,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             ) as client:
                 await _healthy(client, proc)
                 for crew in crews[profiled // 2 : profiled]:  # warm the new process's code paths
-                    opened = await _open(client, crew, "safety_officer", crew["spare"])
-                    await _round_trip(client, bench, crew, "safety_officer", opened)
+                    warm = await _open(client, crew, "safety_officer", crew["spare"])
+                    await _round_trip(client, bench, crew, "safety_officer", warm)
                 started, cpu, server_cpu = time.perf_counter(), time.process_time(), _cpu_of(proc.pid)
                 runs = await asyncio.gather(
                     *(_steady(client, bench, c, i, think) for i, c in enumerate(crews))

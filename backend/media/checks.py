@@ -28,11 +28,12 @@ LOW_CONFIDENCE = 0.8
 @dataclass(frozen=True)
 class Check:
     code: str
-    level: str  # ok | amber | red
+    level: str  # ok | info (a note that neither passes nor fails) | amber | red
     reason: str
 
 
 def verdict(checks: list[Check]) -> str:
+    """red if any check is red, amber if any is amber, else green (notes do not count)."""
     levels = {c.level for c in checks}
     return "red" if "red" in levels else "amber" if "amber" in levels else "green"
 

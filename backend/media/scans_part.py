@@ -21,7 +21,7 @@ from backend.catalog.models import Catalog
 from backend.config import Settings
 from backend.core.errors import Conflict, NotFound
 from backend.core.ids import uuid7
-from backend.media import images, ocr, store
+from backend.media import images, ocr, registry_part, store
 from backend.media.checks import run_checks, verdict
 from backend.media.extract import Extraction, extract
 from backend.media.models import CertificateScan
@@ -66,10 +66,13 @@ async def scan_certificate(
     """Read a certificate photo for `person`; the scan waits for a reviewer (nothing else changes)."""
     ctx = workers.context(db, settings, now, actor_id)
     decoded, found, seconds = await asyncio.to_thread(read_card, body, ctx.catalog)
+    # Asked before the database is: a slow gateway holds no transaction open (and is cut off
+    # at the adapter's timeout, an amber "未能核验" then, never green).
+    on_registry = await registry_part.cross_check(settings, found, ctx.today)
     phash = images.dhash(decoded.rgb)
     holder = workers.ciphers_for(settings.secret_key).id_number.decrypt(person.id_number_enc)
     reused = await _reused_by_other(db, person.id, phash)
-    checks = run_checks(found, ctx.catalog, ctx.today, holder, reused)
+    checks = [*run_checks(found, ctx.catalog, ctx.today, holder, reused), on_registry]
     scan_id = uuid7()
     scan = CertificateScan(
         id=scan_id,

@@ -22,7 +22,7 @@ class ScanField(msgspec.Struct):
 
 class ScanCheck(msgspec.Struct):
     code: str
-    level: Literal["ok", "amber", "red"]
+    level: Literal["ok", "info", "amber", "red"]
     reason: str
 
 

@@ -52,8 +52,11 @@ def parse_auth(header: str | None) -> tuple[str, str] | None:
 
 
 @asynccontextmanager
-async def http_registry(settings: Settings) -> AsyncIterator[HttpRegistry]:
-    """The configured gateway adapter with its own connection pool, closed afterwards."""
+async def http_registry(
+    settings: Settings, breaker: CircuitBreaker | None = None
+) -> AsyncIterator[HttpRegistry]:
+    """The configured gateway adapter with its own connection pool, closed afterwards; a caller
+    that asks often (certificate scans) passes a breaker that outlives one adapter."""
     if not settings.registry_url:
         raise Invalid("未配置全国系统网关 (TEZUO_REGISTRY_URL)", code="registry_not_configured")
     limits = httpx.Limits(max_connections=max(4, settings.registry_concurrency * 2))
@@ -65,7 +68,8 @@ async def http_registry(settings: Settings) -> AsyncIterator[HttpRegistry]:
             rate_per_second=settings.registry_rate,
             timeout=settings.registry_timeout,
             retries=settings.registry_retries,
-            breaker=CircuitBreaker(threshold=max(5, settings.registry_concurrency * 3), cooldown=30),
+            breaker=breaker
+            or CircuitBreaker(threshold=max(5, settings.registry_concurrency * 3), cooldown=30),
             batch_size=settings.registry_batch,
         )
 

@@ -18,6 +18,7 @@ const scan: Scan = {
   },
   checks: [
     { code: "item_known", level: "ok", reason: "" },
+    { code: "registry_not_configured", level: "info", reason: "" },
     { code: "low_confidence", level: "amber", reason: "" },
     { code: "id_mismatch", level: "red", reason: "" },
   ],
@@ -47,7 +48,7 @@ describe("scan review", () => {
   });
 
   it("puts red checks first and clamps confidences", () => {
-    expect(sortChecks(scan.checks).map((c) => c.level)).toEqual(["red", "amber", "ok"]);
+    expect(sortChecks(scan.checks).map((c) => c.level)).toEqual(["red", "amber", "info", "ok"]);
     expect(confidencePercent(0.987)).toBe(99);
     expect(confidencePercent(1.5)).toBe(100);
   });

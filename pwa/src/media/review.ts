@@ -49,9 +49,9 @@ export function draftProblem(d: ScanConfirm): "item" | "number" | "issued" | nul
   return null;
 }
 
-const RANK = { red: 0, amber: 1, ok: 2 } as const;
+const RANK = { red: 0, amber: 1, info: 2, ok: 3 } as const;
 
-/** Red first, then amber, then passed checks. */
+/** Red first, then amber, then notes, then passed checks. */
 export function sortChecks<T extends { level: keyof typeof RANK }>(checks: T[]): T[] {
   return [...checks].sort((a, b) => RANK[a.level] - RANK[b.level]);
 }

@@ -1,6 +1,7 @@
 /** Wire types of backend/media/schemas.py. */
 
-export type Level = "ok" | "amber" | "red";
+/** "info": a note that neither passes nor fails (e.g. the registry was not asked). */
+export type Level = "ok" | "info" | "amber" | "red";
 export type Verdict = "green" | "amber" | "red";
 
 export interface ScanField {

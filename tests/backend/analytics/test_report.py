@@ -60,7 +60,9 @@ async def test_the_loop_keeps_answering_while_the_report_renders(
     done.set()
     await ticker
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
-    # Drawn on the loop, one gap would be as long as the drawing; off it, the loop ticks throughout.
+    # Drawn on the loop, one gap would be at least as long as the drawing; off it, the loop ticks
+    # throughout (its gaps are GIL switches: short on an idle machine, longer under load, so the
+    # bound is the drawing's own time rather than a fraction of it).
     assert took >= alone / 2, (took, alone)
-    assert max(gaps) < alone / 2, (max(gaps), alone)
+    assert max(gaps) < alone, (max(gaps), alone)
     assert len(gaps) >= 10

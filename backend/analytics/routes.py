@@ -43,11 +43,12 @@ from backend.analytics.schemas import (
     UnitRef,
 )
 from backend.analytics.service import ANALYSTS, By, Query
-from backend.analytics.xlsx import XLSX_TYPE, workbook
+from backend.analytics.xlsx import workbook
 from backend.core.errors import DomainError, Forbidden, Invalid, NotFound
 from backend.devices.routes import DEVICE_AUTH, DeviceCaller
 from backend.gas.models import GasDetector
 from backend.http.deps import Caller, Conf, Db, Now
+from backend.http.files import PDF_TYPE, XLSX_TYPE, attachment
 from backend.org.models import OrgUnit
 from backend.permits.catalogue import policy
 
@@ -153,11 +154,7 @@ class AnalyticsController(Controller):
         scope = await service.open_scope(db, principal, _query(unit_id, since, until, trade, person_id), now)
         name = f"tezuo-analytics-{scope.unit.code}-{scope.until:%Y%m%d}.xlsx"
         body = await asyncio.to_thread(workbook, scope)  # CPU work: off the event loop
-        return Response(
-            body,
-            media_type=XLSX_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return attachment(body, XLSX_TYPE, name)
 
     @get("/heatmap", operation_id="getBehaviourHeatmap")
     async def heatmap(
@@ -214,11 +211,7 @@ class AnalyticsController(Controller):
         scope = await service.open_scope(db, principal, _query(unit_id, since, until, None, None), now)
         pdf = await report.monthly_pdf(db, scope, *_clock(settings))
         name = f"tezuo-analytics-{scope.unit.code}-{scope.until:%Y%m%d}.pdf"
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return attachment(pdf, PDF_TYPE, name)
 
     @post("/alarms/{alarm_id:uuid}/review", operation_id="reviewAlarm", status_code=200)
     async def review(
@@ -334,11 +327,7 @@ class AnalyticsController(Controller):
         assert d is not None
         offset = timedelta(hours=policy(settings.data_dir).time.utc_offset_hours)
         body = await asyncio.to_thread(acceptance_report.pdf, out, d.name, offset)  # CPU work: off the loop
-        return Response(
-            body,
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="tezuo-acceptance-{d.code}.pdf"'},
-        )
+        return attachment(body, PDF_TYPE, f"tezuo-acceptance-{d.code}.pdf")
 
     @get("/detectors/{detector_id:uuid}/series", operation_id="getGasSeries")
     async def gas_series(

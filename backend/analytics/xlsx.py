@@ -11,8 +11,6 @@ from backend.analytics.indicators import specs
 from backend.analytics.service import Scope, evaluate
 from backend.analytics.view_text import STATUS_ZH
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _naive(value: object) -> object:
     """openpyxl refuses timezone-aware datetimes; cells hold UTC."""

@@ -16,6 +16,7 @@ from backend.catalog.service import catalog_for, local_date
 from backend.core.errors import Forbidden, NotFound
 from backend.db.engine import transaction
 from backend.http.deps import Caller, Conf, Db, Now
+from backend.http.files import XLSX_TYPE, attachment
 from backend.ledger import background
 from backend.ledger.export_part import export_xlsx
 from backend.ledger.models import LedgerImport
@@ -28,7 +29,6 @@ from backend.workers.schemas import Status
 from backend.workers.views_part import LedgerFilter
 
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def import_out(settings: Any, row: LedgerImport) -> ImportOut:
@@ -178,6 +178,4 @@ class LedgerController(Controller):
             enterprise or "",
         )
         name = f"tezuo-ledger-{local_date(now, catalog.policy):%Y%m%d}.xlsx"
-        return Response(
-            data, media_type=XLSX_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-        )
+        return attachment(data, XLSX_TYPE, name)

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from backend.catalog.service import catalog_for, local_date
 from backend.core.errors import Invalid
 from backend.http.deps import Caller, Conf, Db, Now
+from backend.http.files import XLSX_TYPE, attachment
 from backend.people.models import Person
 from backend.registry import service
 from backend.registry.export_part import export_xlsx
@@ -27,7 +28,6 @@ from backend.registry.schemas import (
 from backend.workers.models import Certificate
 from backend.workers.service import person_in_view
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Who sees runs and findings: the safety department, HR (who fixes the ledger) and admins.
 VIEWERS = ("safety_officer", "admin", "hr")
 
@@ -97,9 +97,7 @@ class RegistryController(Controller):
         principal.require(VIEWERS)
         data = await export_xlsx(db, principal, await service.last_run(db))
         name = f"tezuo-registry-{local_date(now, catalog_for(settings).policy):%Y%m%d}.xlsx"
-        return Response(
-            data, media_type=XLSX_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-        )
+        return attachment(data, XLSX_TYPE, name)
 
 
 async def _out(db: Db, f: service.RegistryFinding) -> FindingOut:

@@ -5,6 +5,7 @@ import type { By, Dashboard, Filters, Indicator, IndicatorDetail, UnitRef } from
 import { FAMILIES, PERIODS, formatValue, sparkline, thresholdText } from "../analytics/view";
 import { ApiError } from "../api";
 import { ErrorNote } from "../components/ErrorNote";
+import { UnitPicker } from "../components/UnitPicker";
 import { useLang, useT, type MessageKey } from "../i18n";
 import { go } from "../router";
 
@@ -23,22 +24,13 @@ export function AnalyticsPage({ unitId }: { unitId: string | null }) {
     <section class="analytics stack" data-testid="analytics">
       <header class="board-head">
         <h1>{t("analytics.title")}</h1>
-        {units && units.length > 1 && (
-          <label class="board-site">
-            {t("analytics.unit")}
-            <select
-              data-testid="analytics-unit"
-              value={active ?? ""}
-              onChange={(e) => go({ name: "analytics", unitId: (e.target as HTMLSelectElement).value })}
-            >
-              {units.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        <UnitPicker
+          units={units}
+          active={active}
+          label={t("analytics.unit")}
+          testId="analytics-unit"
+          onPick={(id) => go({ name: "analytics", unitId: id })}
+        />
       </header>
       <ErrorNote message={error} />
       {units && units.length === 0 && <p class="muted">{t("analytics.noUnits")}</p>}

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { analytics } from "../analytics/client";
 import type { UnitRef } from "../analytics/types";
 import { ErrorNote } from "../components/ErrorNote";
+import { UnitPicker } from "../components/UnitPicker";
 import { AcceptancePanel } from "../equipment/AcceptancePanel";
 import { CalibrationForm } from "../equipment/CalibrationForm";
 import { equipment } from "../equipment/client";
@@ -28,22 +29,13 @@ export function DetectorsPage({ unitId, detectorId }: { unitId: string | null; d
     <section class="stack" data-testid="detectors">
       <header class="board-head">
         <h1>{t("equipment.title")}</h1>
-        {units && units.length > 1 && (
-          <label class="board-site">
-            {t("equipment.unit")}
-            <select
-              data-testid="detectors-unit"
-              value={active ?? ""}
-              onChange={(e) => go({ name: "detectors", unitId: e.currentTarget.value, detectorId: null })}
-            >
-              {units.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        <UnitPicker
+          units={units}
+          active={active}
+          label={t("equipment.unit")}
+          testId="detectors-unit"
+          onPick={(id) => go({ name: "detectors", unitId: id, detectorId: null })}
+        />
       </header>
       <ErrorNote message={error} />
       {units && units.length === 0 && <p class="muted">{t("equipment.noUnits")}</p>}

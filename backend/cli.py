@@ -30,8 +30,11 @@ Command = Callable[[argparse.Namespace, Settings], int]
 def app_from_env() -> Any:
     """uvicorn factory: each worker process builds its own app from the environment."""
     from backend.app import create_app
+    from backend.core.heap import freeze_startup_heap
 
-    return create_app(load_settings())
+    app = create_app(load_settings())
+    freeze_startup_heap()
+    return app
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -396,6 +396,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     """50 approvers over HTTP on SQLite: steady (think time between signatures) and a burst (all at once)."""
     import httpx
 
+    from backend.core.heap import freeze_startup_heap
     from backend.db import migrate
 
     quick = getattr(args, "quick", False)
@@ -428,6 +429,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
                 for crew in crews[profiled // 2 : profiled]:  # warm the new process's code paths
                     warm = await _open(client, crew, "safety_officer", crew["spare"])
                     await _round_trip(client, bench, crew, "safety_officer", warm)
+                freeze_startup_heap()  # the phones' full GC passes would be counted as server latency
                 started, cpu, server_cpu = time.perf_counter(), time.process_time(), _cpu_of(proc.pid)
                 runs = await asyncio.gather(
                     *(_steady(client, bench, c, i, think) for i, c in enumerate(crews))

@@ -8,6 +8,8 @@ export interface Recipient {
   role: string;
   level: number;
   devices: number;
+  stands_in_for?: string | null; // B角: reached instead of this person, who is marked away
+  stands_in_for_name?: string | null;
 }
 
 export interface Alarm {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { Alarm, DeviceStatus } from "./types";
-import { alarmTitle, detectorRows, isOpen, sortAlarms, upsertAlarm, uuid7, waitingSeconds, wearerFacts } from "./view";
+import { alarmTitle, detectorRows, handOvers, isOpen, sortAlarms, upsertAlarm, uuid7, waitingSeconds, wearerFacts } from "./view";
 
 function alarm(over: Partial<Alarm>): Alarm {
   return {
@@ -55,6 +55,19 @@ describe("alarm lists", () => {
       ["b", "notified"],
       ["a", "acknowledged"],
     ]);
+  });
+
+  it("names each B角 who was reached instead of someone away", () => {
+    const r = { role: "guardian", level: 0, devices: 1 };
+    const a = alarm({
+      recipients: [
+        { ...r, person_id: "p1", name: "郑监护" },
+        { ...r, person_id: "p2", name: "钱B角", stands_in_for: "p3", stands_in_for_name: "孙外出" },
+        { ...r, person_id: "p4", name: "李旧版", stands_in_for: null },
+      ],
+    });
+    expect(handOvers(a)).toEqual([{ deputy: "钱B角", absent: "孙外出" }]);
+    expect(handOvers(alarm({}))).toEqual([]);
   });
 
   it("title in the UI language, falling back to Chinese and then the code", () => {

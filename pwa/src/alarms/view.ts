@@ -29,6 +29,13 @@ export function waitingSeconds(alarm: Pick<Alarm, "received_at">, now: number): 
   return Math.max(0, Math.floor((now - Date.parse(alarm.received_at)) / 1000));
 }
 
+/** B角 hand-overs: each recipient reached instead of someone marked away (deputy, the absent person). */
+export function handOvers(alarm: Pick<Alarm, "recipients">): { deputy: string; absent: string }[] {
+  return alarm.recipients.flatMap((r) =>
+    r.stands_in_for ? [{ deputy: r.name, absent: r.stands_in_for_name ?? "?" }] : [],
+  );
+}
+
 export function upsertAlarm(list: readonly Alarm[], alarm: Alarm): Alarm[] {
   const rest = list.filter((a) => a.id !== alarm.id);
   return sortAlarms([...rest, alarm]);

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { ApiError } from "../api";
 import { acknowledge } from "../alarms/offline";
 import type { Alarm } from "../alarms/types";
-import { alarmTitle, isOpen, waitingSeconds } from "../alarms/view";
+import { alarmTitle, handOvers, isOpen, waitingSeconds } from "../alarms/view";
 import { formatTime } from "../format";
 import { useLang, useT } from "../i18n";
 import { hrefOf } from "../router";
@@ -52,6 +52,11 @@ export function AlarmRow({ alarm, now, onChange }: { alarm: Alarm; now: number; 
           <span class="muted small">{t("alarm.answeredIn", { seconds: Math.round(alarm.response_seconds) })}</span>
         ) : null}
         {alarm.level > 0 && <span class="chip chip-warn">{t("alarm.level", { level: alarm.level })}</span>}
+        {handOvers(alarm).map((h) => (
+          <span key={h.deputy} class="chip chip-warn" data-testid="alarm-handover">
+            {t("alarm.standsIn", h)}
+          </span>
+        ))}
         {isOpen(alarm) && (
           <button type="button" class="btn btn-ack" disabled={busy} data-testid="ack-button" onClick={ack}>
             {busy ? t("alarm.acking") : t("alarm.ack")}

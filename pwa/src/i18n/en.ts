@@ -272,6 +272,8 @@ export const en: Catalogue = {
   "alarm.assignedTo": "Assigned to {name}",
   "alarm.recipients": "Notified",
   "alarm.devices": "{count} devices",
+  "alarm.standsIn": "{deputy} (deputy) for {absent}",
+  "alarm.insteadOf": "for {name} (away)",
   "alarm.subject": "Person involved",
   "alarm.place": "Place",
   "alarm.received": "Received",

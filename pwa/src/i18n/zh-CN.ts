@@ -270,6 +270,8 @@ export const zhCN = {
   "alarm.assignedTo": "已指派给 {name}",
   "alarm.recipients": "通知对象",
   "alarm.devices": "{count} 台设备",
+  "alarm.standsIn": "B角 {deputy} 代 {absent}",
+  "alarm.insteadOf": "代 {name}（外出）",
   "alarm.subject": "涉及人员",
   "alarm.place": "位置",
   "alarm.received": "收到时间",

@@ -74,6 +74,9 @@ export function AlarmDetail({ id }: { id: string }) {
                   <span class="chip chip-strong">{r.role === "assignee" ? "→" : roleLabel(t, r.role)}</span>
                   <span class="grant-scope">{r.name}</span>
                   <span class="muted small">{t("alarm.devices", { count: r.devices })}</span>
+                  {r.stands_in_for && (
+                    <span class="muted small">{t("alarm.insteadOf", { name: r.stands_in_for_name ?? "?" })}</span>
+                  )}
                 </li>
               ))}
             </ul>

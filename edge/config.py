@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from backend.permits.catalogue import gases
+
 Positive = Annotated[float, msgspec.Meta(gt=0)]
 Unit = Annotated[int, msgspec.Meta(ge=0, le=247)]
 Address = Annotated[int, msgspec.Meta(ge=0, le=65535)]
@@ -57,10 +59,39 @@ class GasDetector(Strict, kw_only=True):
     word_order: Literal["big", "little"] = "big"
     scale: float = 1.0  # value = raw × scale
     gas: str  # calibration gas, e.g. methane, hydrogen_sulfide
-    lel_vol_percent: Positive  # its LEL in % v/v (methane 5.0, H₂S 4.0)
+    # its LEL in % v/v; by default the server's (backend/gas/data/gases.json: methane 5.0, H₂S 4.0)
+    lel_vol_percent: Positive | None = None
     reports: Literal["lel_percent", "ppm", "vol_percent", "o2_percent"] = "lel_percent"
     interval_s: Positive = 1.0
     alarm_lel_percent: Positive | None = None  # raise gas_over_limit on the node itself above this
+
+    def __post_init__(self) -> None:
+        """The node turns ppm and % v/v into %LEL with this LEL, and the server's gas lock turns %LEL
+        back into % v/v (GB 30871 §5.3.2) with its own table: two different LELs would shift every
+        reading. So the gas must be one the server knows, and a configured LEL must be the server's."""
+        if self.reports == "o2_percent":
+            return
+        known = gases().get(self.gas)
+        if known is None:
+            raise ValueError(
+                f"gas detector {self.code}: gas {self.gas!r} is not in the server's gas table"
+                f" (backend/gas/data/gases.json: {', '.join(sorted(gases()))})"
+            )
+        lel = float(known["lel_vol_percent"])
+        if self.lel_vol_percent is None:
+            self.lel_vol_percent = lel
+        elif abs(self.lel_vol_percent - lel) > 0.01 * lel:
+            raise ValueError(
+                f"gas detector {self.code}: lel_vol_percent = {self.lel_vol_percent:g} but the server's"
+                f" gas lock uses {lel:g} for {self.gas}; drop the key (the server's value is the default)"
+                " or correct it"
+            )
+
+    def lel(self) -> float:
+        """The LEL in % v/v (set for every detector that is not an O₂ cell)."""
+        if self.lel_vol_percent is None:
+            raise ValueError(f"gas detector {self.code} reports O₂, which has no LEL")
+        return self.lel_vol_percent
 
 
 class ScadaPoint(Strict, kw_only=True):

@@ -47,7 +47,7 @@ def to_reading(d: GasDetector, value: float) -> tuple[float | None, float | None
     if d.reports == "o2_percent":
         return None, round(value, 3)
     if d.reports == "ppm":
-        value = lel_from_ppm(value, d.lel_vol_percent)
+        value = lel_from_ppm(value, d.lel())
     elif d.reports == "vol_percent":
-        value = lel_from_vol(value, d.lel_vol_percent)
+        value = lel_from_vol(value, d.lel())
     return round(value, 4), None

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from backend.people.idnumber import mask
 from tests.e2e.conftest import CHROMIUM_ARGS
 from tests.e2e.harness import Phone, Server, open_phone, plant_today
 from tests.factories import id_number
@@ -136,7 +137,7 @@ async def test_inspector_verifies_codes_offline(server: Server, phone: Phone, tm
             await expect(verdict).to_contain_text("证书不覆盖本次作业")
             await page.get_by_test_id("badge-work").select_option("")
             await expect(page.get_by_test_id("scan-where")).to_contain_text("已记录定位：±8 米")
-            await _permit_pick(page, server, me, site, code)
+            await _permit_pick(page, server, me, site, code, number)
             timings = []
             for _ in range(10):  # figures for docs/BENCHMARKS.md (printed, never asserted)
                 await page.get_by_test_id("badge-check").click()
@@ -171,7 +172,10 @@ async def test_inspector_verifies_codes_offline(server: Server, phone: Phone, tm
             await inspector.context.set_offline(False)
             await expect(page.get_by_test_id("sync-pending")).to_be_visible()
             await page.get_by_test_id("sync-pending").click()
-            await expect(page.get_by_test_id("sync-pending")).to_have_count(0, timeout=20_000)
+            # done = neither "待同步" nor "同步中": closing the browser while a push is in flight
+            # would abort it (the scans would wait for the next time the app opens)
+            busy = page.locator('[data-testid="sync-pending"], [data-testid="sync-state"]')
+            await expect(busy).to_have_count(0, timeout=30_000)
         finally:
             await browser.close()
     # 18 scans (3 pasted with and without a work type, 2 with a picked permit, 2 broken codes,
@@ -201,13 +205,17 @@ async def test_inspector_verifies_codes_offline(server: Server, phone: Phone, tm
     assert audited == total
 
 
-async def _permit_pick(page: Page, server: Server, me: str, site: dict[str, Any], code: str) -> None:
+async def _permit_pick(
+    page: Page, server: Server, me: str, site: dict[str, Any], code: str, number: str
+) -> None:
     """Offline, a site bundle with two permits in force (as `/api/badges/site` lists them): the
     worker is an operator on one (hot work: their certificate covers it) and on neither role of
     the other. Picking a permit checks the worker against it."""
     db = sqlite3.connect(Path(server.env["TEZUO_DATA_DIR"]) / "tezuo.sqlite3")
     try:
-        (hexid,) = db.execute("select id from people where name = '陈焊工'").fetchone()
+        # this test's 陈焊工 (a rerun, or another test, may have added people of the same name)
+        query = "select id from people where name = '陈焊工' and id_number_masked = ?"
+        (hexid,) = db.execute(query, (mask(number),)).fetchone()
     finally:
         db.close()
     welder = str(uuid.UUID(hex=hexid))

@@ -107,10 +107,12 @@ async def test_two_guardians_offline_then_back(sync_server: Server, browser) -> 
         await expect(page_b.get_by_test_id("sync-pending")).to_have_text("待同步 2 条")
         await expect(page_b.get_by_test_id("permit-status")).to_have_attribute("data-status", "cancelled")
 
+        # settled = neither "待同步" nor "同步中" (the pending badge hides while a push is in flight)
+        settled = '[data-testid="sync-pending"], [data-testid="sync-state"]'
         await b.context.set_offline(False)  # the `online` event replays B's outbox
-        await expect(page_b.get_by_test_id("sync-pending")).to_have_count(0)
+        await expect(page_b.locator(settled)).to_have_count(0)
         await a.context.set_offline(False)
-        await expect(page_a.get_by_test_id("sync-pending")).to_have_count(0)
+        await expect(page_a.locator(settled)).to_have_count(0)
 
         notice = page_a.get_by_test_id("sync-notice")
         await expect(notice).to_have_count(1)

@@ -5,7 +5,6 @@ import { awayBody, awayProblem, defaultAway, deputiesOf, offerable, type AwayFor
 import { ErrorNote } from "../components/ErrorNote";
 import { formatTime } from "../format";
 import { roleLabel, useLang, useT } from "../i18n";
-import { hrefOf } from "../router";
 import { errorMessage } from "../signin";
 
 /** 外出与B角: my B角 for each of my roles, my absences (mark away, end early), whom I stand in for. */
@@ -34,12 +33,7 @@ export function AwayPage() {
 
   return (
     <section class="stack" data-testid="away">
-      <header class="board-head">
-        <h1>{t("away.title")}</h1>
-        <a class="btn btn-secondary" href={hrefOf({ name: "home" })}>
-          {t("nav.home")}
-        </a>
-      </header>
+      <h1>{t("away.title")}</h1>
       <p class="muted">{t("away.lead")}</p>
       <ErrorNote message={error} />
       {board && (
@@ -106,7 +100,7 @@ function RoleDeputies({ grant, named, act }: { grant: RoleScope; named: Deputy[]
               ))}
             </select>
           </label>
-          <button type="button" class="btn" data-testid="deputy-add" disabled={!picked} onClick={() => act(() => away.addDeputy(picked, grant))}>
+          <button type="button" class="btn btn-primary" data-testid="deputy-add" disabled={!picked} onClick={() => act(() => away.addDeputy(picked, grant))}>
             {t("away.add")}
           </button>
         </div>
@@ -176,7 +170,7 @@ function Absences({ list, act }: { list: Absence[]; act: Act }) {
         <input data-testid="away-reason" value={form.reason} maxLength={200} onInput={set("reason")} />
       </label>
       <ErrorNote message={problem} />
-      <button type="button" class="btn" data-testid="away-submit" onClick={submit}>
+      <button type="button" class="btn btn-primary" data-testid="away-submit" onClick={submit}>
         {t("away.mark")}
       </button>
     </section>

@@ -77,25 +77,37 @@ async def _scope_for(db: AsyncSession, principal: Person, role: str, scope: OrgU
 
 
 async def candidates(
-    db: AsyncSession, principal: Person, role: str, scope: OrgUnit | None
+    db: AsyncSession, principal: Person, role: str, scope: OrgUnit | None, limit: int = 200
 ) -> list[PersonBrief]:
-    """Who could be the principal's B角 here: active people holding the role over the whole unit."""
+    """Who could be the principal's B角 here: active people of the same site, those holding the role
+    over the unit first (the usual choice), then the unit's own people, then the rest of the site."""
     unit = await _scope_for(db, principal, role, scope)
+    holders = set(
+        await db.scalars(
+            select(RoleAssignment.person_id).where(
+                RoleAssignment.role == role,
+                RoleAssignment.deleted_at.is_(None),
+                RoleAssignment.scope_path.in_(_ancestors(unit.path)),
+            )
+        )
+    )
     rows = await db.scalars(
-        select(Person)
-        .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-        .where(
-            RoleAssignment.role == role,
-            RoleAssignment.deleted_at.is_(None),
-            RoleAssignment.scope_path.in_(_ancestors(unit.path)),
+        select(Person).where(
+            Person.unit_path.startswith(_reach(unit.path), autoescape=True),
             Person.id != principal.id,
             Person.employment == "active",
             Person.deleted_at.is_(None),
         )
-        .distinct()
-        .order_by(Person.unit_path, Person.name)
     )
-    return [_brief(p) for p in rows]
+    people = sorted(
+        rows, key=lambda p: (p.id not in holders, not p.unit_path.startswith(unit.path), p.unit_path, p.name)
+    )
+    return [_brief(p, holds_role=p.id in holders) for p in people[:limit]]
+
+
+def _reach(path: str) -> str:
+    """Where a B角 may come from: the designation unit's site (the enterprise for enterprise roles)."""
+    return _ancestors(path)[:2][-1]
 
 
 def _ancestors(path: str) -> list[str]:
@@ -122,10 +134,10 @@ async def designate(
         raise Invalid("B角不能是本人", code="deputy_self")
     if deputy.employment != "active":
         raise Invalid(f"{deputy.name} 不在职，不能担任B角", code="deputy_inactive")
-    if not any(unit.path.startswith(g.scope_path) for g in await grants_of(db, deputy.id, role)):
-        raise Invalid(
-            f"{deputy.name} 在 {unit.name} 没有相同的岗位角色，不能担任B角", code="deputy_lacks_role"
-        )
+    # Not the same role: a 副班长 stands in for the 班长, an inspector for the safety officer. The
+    # designation is the authority (the hand-over gives them the step); it must stay on the site.
+    if not deputy.unit_path.startswith(_reach(unit.path)):
+        raise Invalid(f"{deputy.name} 不属于 {unit.name} 所在厂区，不能担任B角", code="deputy_out_of_site")
     if active_from and active_until and active_until <= active_from:
         raise Invalid("B角有效期的结束时间须晚于开始时间", code="window_invalid")
     if active_until and active_until <= now:
@@ -248,5 +260,5 @@ def _people_in(rows: Sequence[Deputy]) -> set[uuid.UUID]:
     return {r.principal_id for r in rows} | {r.deputy_id for r in rows}
 
 
-def _brief(person: Person) -> PersonBrief:
-    return PersonBrief(id=person.id, name=person.name, unit_path=person.unit_path)
+def _brief(person: Person, *, holds_role: bool = False) -> PersonBrief:
+    return PersonBrief(id=person.id, name=person.name, unit_path=person.unit_path, holds_role=holds_role)

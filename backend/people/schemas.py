@@ -71,6 +71,7 @@ class PersonBrief(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     name: str
     unit_path: str
+    holds_role: bool = False  # in B角 candidates: holds the same role over the unit
 
 
 class RoleScope(msgspec.Struct, kw_only=True):

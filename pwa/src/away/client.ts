@@ -6,6 +6,7 @@ export interface PersonBrief {
   id: string;
   name: string;
   unit_path: string;
+  holds_role?: boolean; // candidates only: holds the same role over the unit
 }
 
 /** A grant someone can have a B角 for (backend/people/schemas.py RoleScope). */

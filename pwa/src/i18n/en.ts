@@ -702,6 +702,7 @@ export const en: Catalogue = {
   "away.roles": "My roles and deputies",
   "away.noRoles": "None of your roles needs a deputy.",
   "away.noDeputy": "No deputy named yet",
+  "away.sameRole": "same role",
   "away.pick": "Choose a deputy",
   "away.add": "Name as deputy",
   "away.remove": "Remove deputy",

@@ -700,6 +700,7 @@ export const zhCN = {
   "away.roles": "我的岗位与B角",
   "away.noRoles": "您没有需要B角的岗位。",
   "away.noDeputy": "尚未指定B角",
+  "away.sameRole": "同岗",
   "away.pick": "选择B角",
   "away.add": "指定为B角",
   "away.remove": "取消B角",

@@ -95,7 +95,7 @@ function RoleDeputies({ grant, named, act }: { grant: RoleScope; named: Deputy[]
               <option value="">—</option>
               {candidates.map((c) => (
                 <option key={c.id} value={c.id}>
-                  {c.name}
+                  {c.holds_role ? `${c.name} · ${t("away.sameRole")}` : c.name}
                 </option>
               ))}
             </select>

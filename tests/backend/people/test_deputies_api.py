@@ -46,8 +46,14 @@ async def test_a_leader_names_a_colleague_sees_it_both_ways_and_removes_it(
     assert board["deputies"] == [] and board["deputising_for"] == []
 
     offered = (await me.get("/api/deputies/candidates", params={"role": "team_leader"})).json()
-    # the same role over team A: the teammate and the workshop-wide one; not team B's, not who left
-    assert sorted(c["name"] for c in offered) == ["吴副班长", "郑值班长"]
+    # the site's active people: holders of the role over team A first (the teammate, then the
+    # workshop-wide one), then team A's own, then the rest of the site; not site B's, not who left
+    assert [(c["name"], c["holds_role"]) for c in offered] == [
+        ("吴副班长", True),
+        ("郑值班长", True),
+        ("赵铁柱", False),
+        ("刘主任", False),
+    ]
 
     res = await me.post("/api/deputies/", json={"deputy_id": str(p["second"].id), "role": "team_leader"})
     assert res.status_code == 201, res.text
@@ -94,8 +100,7 @@ async def test_the_rules_of_a_designation(client_as, sessionmaker, settings, org
 
     cases = [
         (dict(deputy_id=p["leader"].id), 422, "deputy_self"),
-        (dict(deputy_id=p["worker"].id), 422, "deputy_lacks_role"),
-        (dict(deputy_id=p["other_team"].id), 422, "deputy_lacks_role"),
+        (dict(deputy_id=p["other_team"].id), 422, "deputy_out_of_site"),
         (dict(deputy_id=p["left"].id), 422, "deputy_inactive"),
         (dict(deputy_id=p["second"].id, role="safety_officer"), 422, "principal_lacks_role"),
         (dict(deputy_id=p["second"].id, role="worker"), 422, "role_not_deputisable"),

@@ -29,7 +29,7 @@ async def test_an_admin_names_lists_and_removes_a_deputy_from_the_shell(
         key = settings.secret_key
         so = await make_person(db, key, org.workshop_a, "孙安全", [("safety_officer", org.workshop_a)])
         site_so = await make_person(db, key, org.site_a, "冯厂安", [("safety_officer", org.site_a)])
-        worker = await make_person(db, key, org.team_a, "赵铁柱")
+        outsider = await make_person(db, key, org.team_b, "王外厂")  # site B
     so_number = id_cipher(settings.secret_key).decrypt(so.id_number_enc)  # principal by ID number
 
     args = ["add", so_number, str(site_so.id), "--role", "safety_officer", "--until", "2099-01-01T08:00"]
@@ -39,9 +39,9 @@ async def test_an_admin_names_lists_and_removes_a_deputy_from_the_shell(
     designation = re.search(r"added (\S+)", out)
     assert designation
 
-    assert await _run(["add", so_number, str(worker.id), "--role", "safety_officer"]) == 2
-    assert "deputy_lacks_role" in capsys.readouterr().err
-    assert await _run(["add", "110101199001011234", str(worker.id), "--role", "safety_officer"]) == 2
+    assert await _run(["add", so_number, str(outsider.id), "--role", "safety_officer"]) == 2
+    assert "deputy_out_of_site" in capsys.readouterr().err
+    assert await _run(["add", "110101199001011234", str(outsider.id), "--role", "safety_officer"]) == 2
     assert "person_unknown" in capsys.readouterr().err
 
     assert await _run(["list", str(site_so.id)]) == 0

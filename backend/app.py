@@ -27,7 +27,9 @@ from backend.http.deps import provide_db, provide_evidence, provide_now, provide
 from backend.http.problems import HANDLERS
 from backend.media.routes import router as media
 from backend.org.routes import OrgController
+from backend.people.deputy_routes import DeputyController
 from backend.people.routes import PeopleController
+from backend.permits.absence_routes import AbsenceController
 from backend.permits.routes import PermitController
 from backend.push.routes import PushController
 from backend.registry.routes import RegistryController
@@ -70,6 +72,8 @@ def create_app(settings: Settings, clock: Clock = utcnow) -> Litestar:
         PeopleController,
         OrgController,
         PermitController,
+        AbsenceController,
+        DeputyController,
         GasController,
         AuditController,
         SyncController,

@@ -123,7 +123,10 @@ async def grant_role(
 async def add_deputy(
     db: AsyncSession, principal: Person, deputy: Person, role: str, scope: OrgUnit
 ) -> Deputy:
-    """B角: the deputy acts for the principal in `role` within `scope`."""
+    """B角: the deputy acts for the principal in `role` within `scope`, unchecked and unaudited.
+
+    The demo loader's and test fixtures' shortcut; people name a B角 through
+    `backend.people.deputies.designate`, which applies the rules and records it in the audit log."""
     if principal.id == deputy.id:
         raise Invalid("B角不能是本人", code="deputy_self")
     row = Deputy(

@@ -394,33 +394,3 @@ async def deputy_check(
     why = f"审批人 {pol.approval.deputy_after_minutes} min 内未查看且设备不可达"
     await hand_over(db, permit, slot, deputy, why, now)
     return True
-
-
-async def register_absence(
-    db: AsyncSession, person: Person, starts_at: datetime, ends_at: datetime, reason: str, now: datetime
-) -> Absence:
-    """Mark an approver away; steps waiting for them go to their B角 at once if the absence has begun."""
-    if ends_at <= starts_at:
-        raise Invalid("结束时间须晚于开始时间", code="times_invalid")
-    absence = Absence(
-        person_id=person.id, starts_at=starts_at, ends_at=ends_at, reason=reason, scope_path=person.unit_path
-    )
-    db.add(absence)
-    await db.flush()
-    if starts_at > now:
-        return absence
-    waiting = await db.scalars(
-        select(ApprovalSlot).where(
-            ApprovalSlot.assignee_id == person.id,
-            ApprovalSlot.status == "pending",
-            ApprovalSlot.handed_to_id.is_(None),
-        )
-    )
-    for slot in waiting:
-        permit = await db.get(Permit, slot.permit_id)
-        if permit is None or permit.status not in ("submitted", "approving"):
-            continue
-        deputy = await deputy_of(db, person.id, slot.role, permit.scope_path, now)
-        if deputy is not None:
-            await hand_over(db, permit, slot, deputy, f"审批人外出（{reason or '已标记外出'}）", now)
-    return absence

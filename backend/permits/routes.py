@@ -13,14 +13,12 @@ from backend.db.writelock import serialize_writes
 from backend.gas import service as gas
 from backend.gas.schemas import LockState
 from backend.http.deps import Caller, Conf, Db, Now
-from backend.people.models import Person
-from backend.permits import approvals, epermit, gaslock, lifecycle, simops
+from backend.permits import epermit, gaslock, lifecycle, simops
 from backend.permits import service as permits
 from backend.permits.catalogue import Policy, catalogue, policy
 from backend.permits.grading import GradeRequest, GradeResult, grade
 from backend.permits.models import Permit
 from backend.permits.schemas import (
-    AbsenceIn,
     AnalysisIn,
     CandidatesOut,
     DecisionIn,
@@ -358,16 +356,3 @@ class PermitController(Controller):
     ) -> dict[str, bool]:
         await permits.mark_read(db, principal, notification_id, now)
         return {"ok": True}
-
-    @post("/absences", operation_id="markAway")
-    async def absence(self, data: JSONBody[AbsenceIn], db: Db, principal: Caller, now: Now) -> dict[str, str]:
-        person_id = data.person_id or principal.person_id
-        person = await db.get(Person, person_id)
-        if person is None:
-            from backend.core.errors import NotFound
-
-            raise NotFound("人员不存在", code="person_unknown")
-        if person_id != principal.person_id:
-            principal.require(("admin", "workshop_director", "vice_president", "hr"), person.unit_path)
-        row = await approvals.register_absence(db, person, data.starts_at, data.ends_at, data.reason, now)
-        return {"id": str(row.id)}

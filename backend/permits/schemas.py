@@ -90,6 +90,16 @@ class AbsenceIn(Input):
     person_id: uuid.UUID | None = None  # default: the caller
 
 
+class AbsenceOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    person_name: str
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    state: str  # upcoming | current | ended (ended early or over) | cancelled (never began)
+
+
 class PersonRef(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     name: str

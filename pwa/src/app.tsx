@@ -9,6 +9,7 @@ import { translate, useLang, useT } from "./i18n";
 import { watchNetwork } from "./net";
 import { AlarmDetail } from "./pages/AlarmDetail";
 import { AnalyticsPage } from "./pages/Analytics";
+import { AwayPage } from "./pages/Away";
 import { DetectorsPage } from "./pages/Detectors";
 import { Alarms } from "./pages/Alarms";
 import { BoardPage } from "./pages/Board";
@@ -57,6 +58,7 @@ function Page() {
     if (route.name === "badge") return <MyCode />;
     if (route.name === "verify") return <ScanPage />;
     if (route.name === "analytics") return <AnalyticsPage unitId={route.unitId} />;
+    if (route.name === "away") return <AwayPage />;
     if (route.name === "detectors") return <DetectorsPage unitId={route.unitId} detectorId={route.detectorId} />;
     return <Home me={auth.me} savedAt={auth.savedAt} />;
   }

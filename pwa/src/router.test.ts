@@ -83,3 +83,11 @@ describe("equipment routes", () => {
     }
   });
 });
+
+describe("away route", () => {
+  it("opens 外出与B角 and round-trips", () => {
+    expect(parseHash("#/away")).toEqual({ name: "away" });
+    expect(parseHash("#/away/anything")).toEqual({ name: "away" });
+    expect(parseHash(hrefOf({ name: "away" }))).toEqual({ name: "away" });
+  });
+});

@@ -4,7 +4,8 @@
  * `#/ledger[/shadow|/import]`, `#/alarms[/<id>]`, `#/board[/<site>]`,
  * `#/registry`, `#/registry/people/<id>`,
  * `#/badge` (my identity code), `#/verify` (inspector's identity-code verification),
- * `#/analytics[/<unit>]`, `#/detectors[/<unit>[/<detector>]]` (calibration, root-cause findings, acceptance). */
+ * `#/analytics[/<unit>]`, `#/detectors[/<unit>[/<detector>]]` (calibration, root-cause findings, acceptance),
+ * `#/away` (外出与B角: my deputies and absences). */
 
 import { useEffect, useState } from "preact/hooks";
 
@@ -30,7 +31,8 @@ export type Route =
   | { name: "badge" }
   | { name: "verify" }
   | { name: "analytics"; unitId: string | null }
-  | { name: "detectors"; unitId: string | null; detectorId: string | null };
+  | { name: "detectors"; unitId: string | null; detectorId: string | null }
+  | { name: "away" };
 
 function decode(part: string): string {
   try {
@@ -67,6 +69,7 @@ export function parseHash(hash: string): Route {
     const unitId = rest[0] && ID.test(rest[0]) ? rest[0] : null;
     return { name: "detectors", unitId, detectorId: unitId && rest[1] && ID.test(rest[1]) ? rest[1] : null };
   }
+  if (head === "away") return { name: "away" };
   if (head === "board") return { name: "board", siteId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   return { name: "home" };
 }
@@ -113,6 +116,8 @@ export function hrefOf(route: Route): string {
       return "#/verify";
     case "analytics":
       return route.unitId ? `#/analytics/${route.unitId}` : "#/analytics";
+    case "away":
+      return "#/away";
     case "detectors":
       if (!route.unitId) return "#/detectors";
       return route.detectorId ? `#/detectors/${route.unitId}/${route.detectorId}` : `#/detectors/${route.unitId}`;

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 
 import { AuditHistory } from "../audit/AuditHistory";
+import { seesAwayPage } from "../away/logic";
 import { disablePush } from "../alarms/push";
 import { signOut } from "../auth";
 import { ContactCard } from "../components/ContactCard";
@@ -76,6 +77,11 @@ export function Home({ me, savedAt }: { me: Me; savedAt: string }) {
         {me.roles.some((r) => MANAGER_ROLES.includes(r) || r === "inspector") && (
           <a class="btn btn-secondary" href={hrefOf({ name: "detectors", unitId: null, detectorId: null })} data-testid="nav-detectors">
             {t("nav.detectors")}
+          </a>
+        )}
+        {seesAwayPage(me.roles) && (
+          <a class="btn btn-secondary" href={hrefOf({ name: "away" })} data-testid="nav-away">
+            {t("nav.away")}
           </a>
         )}
       </nav>

@@ -1,0 +1,59 @@
+/** Pure rules of the 外出与B角 page: who sees it, which B角 belong to which grant, the away form. */
+
+import { localInput } from "../equipment/logic";
+import type { AbsenceBody, Deputy, PersonBrief, RoleScope } from "./client";
+
+/** Roles a B角 can stand in for; mirrors backend/people/roles.py DEPUTISABLE. */
+export const DEPUTISABLE: readonly string[] = [
+  "guardian",
+  "inspector",
+  "team_leader",
+  "safety_officer",
+  "workshop_director",
+  "vice_president",
+];
+
+const REASON_MAX = 200;
+
+export function seesAwayPage(roles: readonly string[]): boolean {
+  return roles.some((role) => DEPUTISABLE.includes(role));
+}
+
+/** The designations of one grant: same role, same unit. */
+export function deputiesOf(deputies: readonly Deputy[], grant: RoleScope): Deputy[] {
+  return deputies.filter((d) => d.role === grant.role && d.scope.scope_id === grant.scope_id);
+}
+
+/** People still worth offering for a grant: not already its B角. */
+export function offerable(candidates: readonly PersonBrief[], named: readonly Deputy[]): PersonBrief[] {
+  const taken = new Set(named.map((d) => d.deputy.id));
+  return candidates.filter((c) => !taken.has(c.id));
+}
+
+export interface AwayForm {
+  start: string; // <input type="datetime-local">: local wall time, no zone
+  end: string;
+  reason: string;
+}
+
+export type AwayProblem = "timesMissing" | "endBeforeStart" | "endPast" | "reasonTooLong";
+
+/** From now until the same time tomorrow: a one-day trip is the usual case. */
+export function defaultAway(now: Date): AwayForm {
+  return { start: localInput(now), end: localInput(new Date(now.getTime() + 24 * 3600_000)), reason: "" };
+}
+
+/** What the server would refuse (backend/permits/absences.py register_absence), said before sending. */
+export function awayProblem(form: AwayForm, now: Date): AwayProblem | null {
+  const start = new Date(form.start);
+  const end = new Date(form.end);
+  if (!form.start || !form.end || Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return "timesMissing";
+  if (end <= start) return "endBeforeStart";
+  if (end <= now) return "endPast";
+  if (form.reason.trim().length > REASON_MAX) return "reasonTooLong";
+  return null;
+}
+
+export function awayBody(form: AwayForm): AbsenceBody {
+  return { starts_at: new Date(form.start).toISOString(), ends_at: new Date(form.end).toISOString(), reason: form.reason.trim() };
+}

@@ -21,6 +21,7 @@ from backend.jobs import cli as jobs_cli
 from backend.ledger import cli as ledger_cli
 from backend.media import cli as media_cli
 from backend.people import deputy_cli
+from backend.permits import absence_cli
 from backend.permits import cli as permits_cli
 from backend.registry import cli as registry_cli
 from edge import cli as edge_cli
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--minutes", type=int, default=60 * 24)
     enroll.set_defaults(func=_users_enroll)
     deputy_cli.register(users)
+    absence_cli.register(users)
 
     audit = sub.add_parser("audit", help="the tamper-evident audit log").add_subparsers(
         dest="audit_command", required=True

@@ -32,18 +32,18 @@ def register(users: Any) -> None:
     add.add_argument("deputy", help=f"who stands in: {WHO}")
     add.add_argument("--role", required=True, choices=DEPUTISABLE)
     add.add_argument("--scope", help="org unit code (default: the unit of the principal's grant of the role)")
-    add.add_argument("--from", dest="active_from", type=_when, help="ISO time the designation starts")
-    add.add_argument("--until", dest="active_until", type=_when, help="ISO time the designation ends")
-    add.set_defaults(func=lambda args, settings: _run(settings, _add, args))
+    add.add_argument("--from", dest="active_from", type=when, help="ISO time the designation starts")
+    add.add_argument("--until", dest="active_until", type=when, help="ISO time the designation ends")
+    add.set_defaults(func=lambda args, settings: run_in_transaction(settings, _add, args))
     show = deputy.add_parser("list", help="a person's B角 and the people they stand in for")
     show.add_argument("person", help=WHO)
-    show.set_defaults(func=lambda args, settings: _run(settings, _list, args))
+    show.set_defaults(func=lambda args, settings: run_in_transaction(settings, _list, args))
     remove = deputy.add_parser("remove", help="take a designation back (its id, from `list`)")
     remove.add_argument("id", type=uuid.UUID)
-    remove.set_defaults(func=lambda args, settings: _run(settings, _remove, args))
+    remove.set_defaults(func=lambda args, settings: run_in_transaction(settings, _remove, args))
 
 
-def _when(text: str) -> datetime:
+def when(text: str) -> datetime:
     """An ISO time; without a zone it is the plant's local time (UTC+8)."""
     value = datetime.fromisoformat(text)
     return value if value.tzinfo else datetime.fromisoformat(text + "+08:00")
@@ -52,17 +52,21 @@ def _when(text: str) -> datetime:
 Action = Callable[["AsyncSession", Settings, argparse.Namespace], Awaitable[None]]
 
 
-def _run(settings: Settings, action: Action, args: argparse.Namespace) -> int:
+def run_in_transaction(settings: Settings, action: Action, args: argparse.Namespace) -> int:
+    """One transaction for the command; audit entries it writes carry the CLI's evidence."""
     return asyncio.run(_in_transaction(settings, action, args))
 
 
 async def _in_transaction(settings: Settings, action: Action, args: argparse.Namespace) -> int:
+    from backend.audit.schemas import CLI
+    from backend.audit.service import use_evidence
     from backend.core.errors import DomainError
     from backend.db.engine import make_engine, make_sessionmaker, transaction
 
     engine = make_engine(settings.database_url)
     try:
         async with transaction(make_sessionmaker(engine)) as db:
+            use_evidence(db, CLI)
             await action(db, settings, args)
     except DomainError as exc:
         print(f"错误 error [{exc.code}]: {exc.detail}", file=sys.stderr)

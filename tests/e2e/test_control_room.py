@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tempfile
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -14,6 +14,7 @@ from playwright.async_api import Browser, BrowserContext, expect
 
 from tests.backend.alarms.plant import device_headers
 from tests.e2e.harness import Server, open_phone
+from tests.factories import id_number
 
 pytestmark = pytest.mark.e2e
 SCREENSHOT = Path(tempfile.gettempdir()) / "tezuo-board.png"
@@ -38,6 +39,15 @@ async def test_board_shows_live_alarms_and_answers_them(server: Server, browser:
         await expect(page.get_by_test_id("board-live")).to_have_text("实时")
         await expect(page.get_by_test_id("kpi-1")).to_contain_text("达标")
         within, raised = _kpi(await page.get_by_test_id("kpi-1").inner_text())  # other tests raised some
+
+        # B角 from the shell: the team leader is on leave, their 副班长 gets the alarm instead
+        leader, stand_in = id_number(), id_number()
+        server.run("users", "add", "--name", "钱班长", "--id-number", leader, "--unit", "E2E-T1",
+                   "--role", "team_leader")  # fmt: skip
+        server.run("users", "add", "--name", "孙副班长", "--id-number", stand_in, "--unit", "E2E-T1")
+        server.run("users", "deputy", "add", leader, stand_in, "--role", "team_leader")
+        back = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+        server.run("users", "away", "add", leader, "--until", back, "--reason", "休假")
 
         edge = _token(server, "--kind", "edge", "--name", "3号摄像头", "--site", "E2E-S1")
         band_id = f"WB-{uuid.uuid4().hex[:6]}"  # a band id names one band on the site
@@ -65,6 +75,7 @@ async def test_board_shows_live_alarms_and_answers_them(server: Server, browser:
         await expect(page.get_by_test_id(f"marker-{alarm_id}")).to_be_visible()
         row = page.get_by_test_id("board-open").get_by_test_id(f"alarm-{alarm_id}")
         await expect(row).to_contain_text("一级报警：吊装半径内站人")
+        await expect(row.get_by_test_id("alarm-handover")).to_have_text("B角 孙副班长 代 钱班长")
         await expect(page.get_by_test_id("wearables")).to_contain_text("心率 131")
         await expect(page.get_by_test_id(f"plan-wearer-{band_id}")).to_be_visible()
 

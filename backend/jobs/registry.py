@@ -42,6 +42,7 @@ HANDLERS: dict[str, str] = {
     "permits.expire": "backend.permits.jobs:expire",
     "permits.deputy": "backend.permits.jobs:deputy",
     "permits.escalate": "backend.permits.jobs:escalate",
+    "permits.absence_start": "backend.permits.jobs:absence_start",
     "permits.gas_due": "backend.permits.jobs:gas_due",
     "permits.gas_watch": "backend.permits.jobs:gas_watch",
     "workers.certificate_warning": "backend.workers.warnings_part:certificate_warning",

@@ -4,7 +4,8 @@ While a person is away, steps that open for them go to their B角 (approvals.ope
 alarms (backend/alarms/recipients.py). Ending an absence early does not take back a step already
 handed over: the B角 was told it is theirs and may be on the way to sign it, and the approver,
 back, can still sign it themself (the assignee stays a signer of the slot). Steps that open after
-the end stay with the approver.
+the end stay with the approver. An absence marked ahead arms the timer `permits.absence_start` at
+its start, which hands over the steps then waiting (cancelling the absence cancels the timer).
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit import service as audit
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.jobs import service as timers
 from backend.people.models import Person
 from backend.permits.approvals import deputy_of, hand_over
 from backend.permits.models import Absence, ApprovalSlot, Permit
 from backend.permits.schemas import AbsenceOut
+
+START = "permits.absence_start"  # timer kind: an absence marked ahead begins
 
 
 async def register_absence(
@@ -45,8 +49,16 @@ async def register_absence(
     db.add(absence)
     await db.flush()
     await _audit(db, "absence.add", absence, now, actor_id)
-    if starts_at > now:
-        return absence
+    if starts_at > now:  # steps waiting for them then go to the B角 when the absence begins
+        payload = {"absence_id": str(absence.id)}
+        await timers.schedule(db, START, starts_at, payload, _start_key(absence.id), now=now)
+    else:
+        await hand_over_waiting(db, person, absence, now)
+    return absence
+
+
+async def hand_over_waiting(db: AsyncSession, person: Person, absence: Absence, now: datetime) -> int:
+    """Steps waiting for the person (not yet handed over) go to their B角; returns how many did."""
     waiting = await db.scalars(
         select(ApprovalSlot).where(
             ApprovalSlot.assignee_id == person.id,
@@ -54,14 +66,29 @@ async def register_absence(
             ApprovalSlot.handed_to_id.is_(None),
         )
     )
+    handed = 0
     for slot in waiting:
         permit = await db.get(Permit, slot.permit_id)
         if permit is None or permit.status not in ("submitted", "approving"):
             continue
         deputy = await deputy_of(db, person.id, slot.role, permit.scope_path, now)
         if deputy is not None:
-            await hand_over(db, permit, slot, deputy, f"审批人外出（{reason or '已标记外出'}）", now)
-    return absence
+            await hand_over(db, permit, slot, deputy, f"审批人外出（{absence.reason or '已标记外出'}）", now)
+            handed += 1
+    return handed
+
+
+async def begins(db: AsyncSession, absence_id: uuid.UUID, now: datetime) -> int:
+    """Timer `permits.absence_start`: an absence marked ahead has begun (unless ended or cancelled)."""
+    absence = await db.get(Absence, absence_id)
+    if absence is None or absence.deleted_at is not None or not absence.starts_at <= now < absence.ends_at:
+        return 0
+    person = await db.get(Person, absence.person_id)
+    return 0 if person is None else await hand_over_waiting(db, person, absence, now)
+
+
+def _start_key(absence_id: uuid.UUID) -> str:
+    return f"{START}:{absence_id}"
 
 
 async def absences_of(db: AsyncSession, person: Person, now: datetime) -> list[AbsenceOut]:
@@ -90,6 +117,7 @@ async def end_absence(
     if row.starts_at > now:
         row.deleted_at = now
         action = "absence.cancel"
+        await timers.cancel(db, _start_key(row.id), now=now)
     else:
         row.ends_at = now
         action = "absence.end"

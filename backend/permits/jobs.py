@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from backend.jobs.registry import JobContext
-from backend.permits import approvals, epermit, gaslock, lifecycle
+from backend.permits import absences, approvals, epermit, gaslock, lifecycle
 from backend.permits.catalogue import policy
 from backend.permits.models import ApprovalSlot, Permit
 
@@ -63,3 +63,7 @@ async def gas_watch(ctx: JobContext) -> None:
     permit = await _permit(ctx)
     if permit is not None:
         await gaslock.watch(ctx.db, permit, ctx.now, policy())
+
+
+async def absence_start(ctx: JobContext) -> None:
+    await absences.begins(ctx.db, uuid.UUID(ctx.timer.payload["absence_id"]), ctx.now)

@@ -140,3 +140,32 @@ async def test_a_future_absence_is_cancelled_and_only_the_person_or_a_manager_ma
     backwards = {**trip, "ends_at": trip["starts_at"]}
     res = await plant.wd.client.post("/api/permits/absences/", json=backwards)
     assert res.status_code == 422 and res.json()["code"] == "times_invalid"
+
+
+async def test_an_absence_marked_ahead_hands_over_the_steps_waiting_when_it_begins(plant: Plant) -> None:
+    """The timer `permits.absence_start`. The safety officer has opened both permits (so the
+    unreachable-approver timer never hands them over); only the absence can."""
+    so = plant.so.client
+    waiting = [await _apply(plant), await _apply(plant)]
+    for permit in waiting:
+        assert (await so.get(f"/api/permits/{permit['id']}")).status_code == 200  # opened: read
+    now = plant.clock()
+    trip = {
+        "starts_at": (now + timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(days=2)).isoformat(),
+    }
+    first = await so.post("/api/permits/absences/", json=trip | {"reason": "培训"})
+    assert first.status_code == 201 and first.json()["state"] == "upcoming", first.text
+    second = await so.post("/api/permits/absences/", json=trip | {"reason": "取消的出差"})
+    assert (await so.post(f"/api/permits/absences/{second.json()['id']}/end")).json()["state"] == "cancelled"
+    await plant.scheduler_tick()
+    assert _slot((await so.get(f"/api/permits/{waiting[0]['id']}")).json())["handed_to"] is None  # not yet
+
+    plant.clock.advance(hours=1, minutes=1)
+    fired = await plant.scheduler_tick()
+    assert [o.kind for o in fired].count("permits.absence_start") == 1  # the cancelled one's never fires
+    for permit in waiting:
+        view = (await plant.tl.client.get(f"/api/permits/{permit['id']}")).json()
+        assert _slot(view)["handed_to"]["name"] == "钱安全"  # the B角 the plant's loader named
+    notes = (await so.get("/api/permits/notifications")).json()
+    assert any("培训" in n["body"] for n in notes if n["kind"] == "handover"), notes

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
 
@@ -54,6 +54,7 @@ async def main() -> dict[str, str]:
             )
             now = utcnow().replace(second=0, microsecond=0)
             s = scenarios.night_vibration(now - timedelta(days=7, minutes=now.minute % 5))
+            now = _before_tonights_spikes(now)
             readings = [
                 {"detector_id": d.id, "area_id": area.id, "measured_at": at, "received_at": at,
                  "gas": "hydrogen_sulfide", "lel_percent": to_lel("hydrogen_sulfide", v),
@@ -72,6 +73,18 @@ async def main() -> dict[str, str]:
             return {"detector_id": str(d.id), "code": code}
     finally:
         await engine.dispose()
+
+
+def _before_tonights_spikes(now: datetime) -> datetime:
+    """Where the series ends. Run while tonight's spikes are under way (03:50–05:40 local, P-3
+    running), the newest readings would be a spike that has not fallen back yet — rightly read as a
+    possible leak — and the test's verdict would hang on the hour it runs at. So the series then ends
+    at 03:50 local, as if the detector's last readings had not come in yet."""
+    local = now + scenarios.LOCAL
+    start = local.replace(hour=3, minute=50)
+    if start <= local < local.replace(hour=5, minute=40):
+        return start - scenarios.LOCAL
+    return now
 
 
 if __name__ == "__main__":

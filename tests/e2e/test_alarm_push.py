@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import re
 import tempfile
 import uuid
@@ -136,14 +137,23 @@ async def test_pushed_alarm_notification_and_acknowledge_offline(
     async def registered() -> list[dict[str, Any]]:
         return [r for r in registrations if not r.get("isDeleted")]
 
-    registration = (await _until(registered))[0]["registrationId"]
+    registration = (await _until(registered))[-1]["registrationId"]  # the newest: this page's
     push = {"origin": server.base_url, "registrationId": registration, "data": payload}
-    await phone.cdp.send("ServiceWorker.deliverPushMessage", push)
 
     async def shown() -> list[dict[str, Any]]:
         return list(await page.evaluate(NOTIFICATIONS))
 
-    [note] = await _until(shown)
+    # Once in a full e2e run on the loaded 2-core machine a delivered push showed nothing within 20 s
+    # (the worker may still have been starting). Deliver again until the notification shows, at most
+    # 10 times, 2 s apart — a real push service retries too; the same tag means a second delivery
+    # replaces the first, as checked below.
+    for _ in range(10):
+        await phone.cdp.send("ServiceWorker.deliverPushMessage", push)
+        with contextlib.suppress(AssertionError):
+            [note] = await _until(shown, 2)
+            break
+    else:
+        raise AssertionError("no notification after 10 deliveries")
     assert note["title"] == "一级报警：吊装半径内站人" and "一号厂区" in note["body"]
     assert note["requireInteraction"] is True and note["actions"] == ["ack", "view"]
     assert note["tag"] == f"alarm:{alarm_id}" and note["alarm"] == alarm_id

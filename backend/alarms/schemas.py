@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from backend.core.times import AwareDatetime
 from backend.devices.schemas import DeviceStatusOut, GpsPoint, PlanPoint
 from backend.org.schemas import SiteMapOut
 
@@ -23,7 +24,7 @@ class AlarmIngest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     alarm_id: uuid.UUID
     kind: Code
-    raised_at: datetime
+    raised_at: AwareDatetime
     area_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
     position: PlanPoint | None = None
     gps: GpsPoint | None = None
@@ -38,7 +39,7 @@ class SosIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """一键 SOS from the app; `alarm_id` is minted on the phone so an offline retry is the same SOS."""
 
     alarm_id: uuid.UUID
-    raised_at: datetime
+    raised_at: AwareDatetime
     gps: GpsPoint | None = None
     accuracy_m: Annotated[float, msgspec.Meta(ge=0, le=100_000)] | None = None
     area_id: uuid.UUID | None = None
@@ -55,19 +56,19 @@ class IngestOut(msgspec.Struct, kw_only=True):
 
 class AckIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     op_id: uuid.UUID | None = None  # the phone's operation id when the ack was queued offline
-    acked_on_device_at: datetime | None = None
+    acked_on_device_at: AwareDatetime | None = None
 
 
 class AckOp(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Args of the sync command `alarm.ack` (entity `alarm`, entity_id = the alarm)."""
 
-    acked_on_device_at: datetime | None = None  # the phone's clock: shown, never used for the KPI
+    acked_on_device_at: AwareDatetime | None = None  # the phone's clock: shown, never used for the KPI
 
 
 class SosOp(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Args of the sync command `alarm.sos`; the op's entity_id is the alarm id the phone minted."""
 
-    raised_at: datetime
+    raised_at: AwareDatetime
     gps: GpsPoint | None = None
     accuracy_m: Annotated[float, msgspec.Meta(ge=0, le=100_000)] | None = None
     area_id: uuid.UUID | None = None

@@ -83,8 +83,6 @@ async def record(
 ) -> CalibrationOut:
     """Store one calibration; future-dated entries are refused (a record of what was done)."""
     d = detector or await _detector(db, who, data.detector_id)
-    if data.calibrated_at.tzinfo is None:
-        raise Invalid("校准时间须带时区", code="time_naive")
     if data.calibrated_at > now + timedelta(minutes=5):
         raise Invalid("校准时间不能在将来", code="time_in_future")
     c = DetectorCalibration(

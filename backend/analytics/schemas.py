@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from backend.core.times import AwareDatetime
+
 Note = Annotated[str, msgspec.Meta(max_length=300)]
 Status = Literal["ok", "breach", "no_data"]
 
@@ -97,7 +99,7 @@ class CalibrationIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A bump test / calibration: the reference gas applied and what the detector showed."""
 
     detector_id: uuid.UUID
-    calibrated_at: datetime
+    calibrated_at: AwareDatetime
     reference_gas: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
     reference_value: Annotated[float, msgspec.Meta(gt=0, le=1_000_000)]
     reading: Annotated[float, msgspec.Meta(ge=0, le=1_000_000)]
@@ -206,7 +208,7 @@ class ScadaSampleIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One SCADA sample an edge node read over Modbus."""
 
     tag: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    at: datetime
+    at: AwareDatetime
     value: float
 
 

@@ -7,6 +7,8 @@ from datetime import datetime
 
 import msgspec
 
+from backend.core.times import AwareDatetime
+
 
 class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of every request body: unknown fields are an error."""
@@ -14,7 +16,7 @@ class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class ReadingIn(Input):
     detector: str  # detector code
-    measured_at: datetime
+    measured_at: AwareDatetime
     lel_percent: float | None = None
     o2_percent: float | None = None
 

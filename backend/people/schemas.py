@@ -8,6 +8,7 @@ from datetime import datetime
 import msgspec
 
 from backend.auth.schemas import Input
+from backend.core.times import AwareDatetime
 from backend.people.roles import Role
 
 
@@ -63,8 +64,8 @@ class DeputyCreate(Input):
     role: Role
     principal_id: uuid.UUID | None = None
     scope_code: str | None = None
-    active_from: datetime | None = None
-    active_until: datetime | None = None
+    active_from: AwareDatetime | None = None
+    active_until: AwareDatetime | None = None
 
 
 class PersonBrief(msgspec.Struct, kw_only=True):

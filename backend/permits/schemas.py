@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from backend.core.times import AwareDatetime
 from backend.gas.schemas import LockState
 from backend.permits.grading import Facts, GradeResult
 
@@ -28,8 +29,8 @@ class PermitCreate(Input):
     work_type: str
     area_id: uuid.UUID
     content: str
-    planned_start: datetime
-    planned_end: datetime
+    planned_start: AwareDatetime
+    planned_end: AwareDatetime
     guardian_id: uuid.UUID | None = None
     operator_ids: list[uuid.UUID] = msgspec.field(default_factory=list)
     work_point: list[float] | None = None  # [x, y] on the site plan; default: the area's centre
@@ -75,7 +76,7 @@ class ReasonIn(Input):
 
 
 class AnalysisIn(Input):
-    sampled_at: datetime
+    sampled_at: AwareDatetime
     point: str
     gas: str  # a key of gas/data/gases.json, or "oxygen"
     result: float
@@ -84,8 +85,8 @@ class AnalysisIn(Input):
 
 
 class AbsenceIn(Input):
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
     reason: str = ""
     person_id: uuid.UUID | None = None  # default: the caller
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import msgspec
 
+from backend.core.times import AwareDatetime
 from backend.devices.schemas import GpsPoint, PlanPoint
 
 BandId = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
@@ -17,7 +18,7 @@ class BandSample(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One wristband report, as the node decoded it from MQTT or HTTP (docs/edge.md "Wearables")."""
 
     band_id: BandId
-    sampled_at: datetime
+    sampled_at: AwareDatetime
     position: PlanPoint | None = None
     gps: GpsPoint | None = None
     heart_rate: Annotated[int, msgspec.Meta(ge=0, le=300)] | None = None

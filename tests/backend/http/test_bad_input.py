@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import func, select
 
@@ -89,3 +91,32 @@ async def test_invalid_id_numbers_are_explained(client_as, sessionmaker, setting
     body = {"name": "某人", "id_number": bad, "unit_code": org.team_a.code}
     res = await client.post("/api/people/", json=body)
     assert res.status_code == 422 and res.json()["code"].startswith("id_number_")
+
+
+NAIVE = "2026-12-01T08:00:00"  # UTC or the plant's UTC+8? Refused, never guessed.
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/permits/absences/", {"starts_at": NAIVE, "ends_at": "2026-12-02T08:00:00Z"}, "starts_at"),
+        (
+            "/api/deputies/",
+            {"deputy_id": str(uuid.uuid4()), "role": "guardian", "active_until": NAIVE},
+            "active_until",
+        ),
+        (
+            "/api/alarms/sos",
+            {"alarm_id": "01a2b3c4-0000-7000-8000-000000000000", "raised_at": NAIVE},
+            "raised_at",
+        ),
+    ],
+)
+async def test_a_time_without_its_zone_is_refused_by_name(
+    client_as, sessionmaker, settings, org, path, body, field
+):
+    async with transaction(sessionmaker) as db:
+        who = await make_person(db, settings.secret_key, org.team_a, "孙班长", [("team_leader", org.team_a)])
+    res = await (await client_as(who)).post(path, json=body)
+    _is_problem(res, 400, "validation_failed")
+    assert "timezone" in res.text and field in res.text

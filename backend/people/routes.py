@@ -33,11 +33,13 @@ class PeopleController(Controller):
         db: Db,
         principal: Caller,
         unit_path: FromQuery[str | None] = None,
+        q: Annotated[str | None, QueryParameter(min_length=1, max_length=50)] = None,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> PersonPage:
+        """`q`: part of the name (the PWA's person pickers search by it)."""
         items, total = await service.list_people(
-            db, principal, unit_path=unit_path, offset=offset, limit=limit
+            db, principal, unit_path=unit_path, name=q, offset=offset, limit=limit
         )
         return PersonPage(items=items, total=total, offset=offset, limit=limit)
 

@@ -182,13 +182,22 @@ async def read_person(db: AsyncSession, who: Principal, person_id: uuid.UUID) ->
 
 
 async def list_people(
-    db: AsyncSession, who: Principal, *, unit_path: str | None, offset: int, limit: int
+    db: AsyncSession,
+    who: Principal,
+    *,
+    unit_path: str | None,
+    offset: int,
+    limit: int,
+    name: str | None = None,
 ) -> tuple[list[PersonOut], int]:
-    """People the caller may see, optionally under one unit; a worker sees only themself."""
+    """People the caller may see, optionally under one unit and/or whose name holds `name`;
+    a worker sees only themself."""
     visible = or_(Person.id == who.person_id, *[Person.unit_path.startswith(p) for p in who.visible_scopes()])
     query = select(Person).where(Person.deleted_at.is_(None), visible)
     if unit_path:
         query = query.where(Person.unit_path.startswith(unit_path))
+    if name and name.strip():
+        query = query.where(Person.name.contains(name.strip(), autoescape=True))
     total = await db.scalar(select(func.count()).select_from(query.subquery())) or 0
     people = (
         await db.scalars(query.order_by(Person.unit_path, Person.name).offset(offset).limit(limit))

@@ -58,7 +58,7 @@ function Page() {
     if (route.name === "badge") return <MyCode />;
     if (route.name === "verify") return <ScanPage />;
     if (route.name === "analytics") return <AnalyticsPage unitId={route.unitId} />;
-    if (route.name === "away") return <AwayPage />;
+    if (route.name === "away") return <AwayPage me={auth.me} personId={route.personId} />;
     if (route.name === "detectors") return <DetectorsPage unitId={route.unitId} detectorId={route.detectorId} />;
     return <Home me={auth.me} savedAt={auth.savedAt} />;
   }

@@ -86,8 +86,11 @@ describe("equipment routes", () => {
 
 describe("away route", () => {
   it("opens 外出与B角 and round-trips", () => {
-    expect(parseHash("#/away")).toEqual({ name: "away" });
-    expect(parseHash("#/away/anything")).toEqual({ name: "away" });
-    expect(parseHash(hrefOf({ name: "away" }))).toEqual({ name: "away" });
+    expect(parseHash("#/away")).toEqual({ name: "away", personId: null });
+    expect(parseHash("#/away/anything")).toEqual({ name: "away", personId: null });
+    expect(parseHash(hrefOf({ name: "away", personId: null }))).toEqual({ name: "away", personId: null });
+    const someone = { name: "away", personId: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b" } as const;
+    expect(hrefOf(someone)).toBe(`#/away/${someone.personId}`);
+    expect(parseHash(hrefOf(someone))).toEqual(someone);
   });
 });

@@ -5,7 +5,7 @@
  * `#/registry`, `#/registry/people/<id>`,
  * `#/badge` (my identity code), `#/verify` (inspector's identity-code verification),
  * `#/analytics[/<unit>]`, `#/detectors[/<unit>[/<detector>]]` (calibration, root-cause findings, acceptance),
- * `#/away` (外出与B角: my deputies and absences). */
+ * `#/away[/<person>]` (外出与B角: my deputies and absences, or — for a manager — someone else's). */
 
 import { useEffect, useState } from "preact/hooks";
 
@@ -32,7 +32,7 @@ export type Route =
   | { name: "verify" }
   | { name: "analytics"; unitId: string | null }
   | { name: "detectors"; unitId: string | null; detectorId: string | null }
-  | { name: "away" };
+  | { name: "away"; personId: string | null };
 
 function decode(part: string): string {
   try {
@@ -69,7 +69,7 @@ export function parseHash(hash: string): Route {
     const unitId = rest[0] && ID.test(rest[0]) ? rest[0] : null;
     return { name: "detectors", unitId, detectorId: unitId && rest[1] && ID.test(rest[1]) ? rest[1] : null };
   }
-  if (head === "away") return { name: "away" };
+  if (head === "away") return { name: "away", personId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   if (head === "board") return { name: "board", siteId: rest[0] && ID.test(rest[0]) ? rest[0] : null };
   return { name: "home" };
 }
@@ -117,7 +117,7 @@ export function hrefOf(route: Route): string {
     case "analytics":
       return route.unitId ? `#/analytics/${route.unitId}` : "#/analytics";
     case "away":
-      return "#/away";
+      return route.personId ? `#/away/${route.personId}` : "#/away";
     case "detectors":
       if (!route.unitId) return "#/detectors";
       return route.detectorId ? `#/detectors/${route.unitId}/${route.detectorId}` : `#/detectors/${route.unitId}`;

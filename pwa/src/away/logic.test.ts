@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { Deputy, RoleScope } from "./client";
-import { awayBody, awayProblem, defaultAway, deputiesOf, offerable, seesAwayPage } from "./logic";
+import { actsForOthers, awayBody, awayProblem, defaultAway, deputiesOf, mayActFor, offerable, pickable, seesAwayPage } from "./logic";
 
 const grant = (role: string, scopeId: string): RoleScope => ({
   role,
@@ -23,10 +23,46 @@ const deputy = (id: string, g: RoleScope, who: string): Deputy => ({
 });
 
 describe("who sees the page", () => {
-  it("is anyone who signs permit steps or gets alarms, not a plain worker or HR", () => {
+  it("is anyone who signs permit steps or gets alarms, or who manages others' B角; not a plain worker", () => {
     expect(seesAwayPage(["worker", "safety_officer"])).toBe(true);
     expect(seesAwayPage(["guardian"])).toBe(true);
-    expect(seesAwayPage(["worker", "hr", "admin"])).toBe(false);
+    expect(seesAwayPage(["worker", "hr"])).toBe(true);
+    expect(seesAwayPage(["admin"])).toBe(true);
+    expect(seesAwayPage(["worker"])).toBe(false);
+  });
+});
+
+describe("acting on behalf of someone", () => {
+  const hrOfW1 = [{ role: "hr", scope_path: "/e/s1/w1/", scope_name: "W1" }];
+  const people = [
+    { id: "me", name: "何人事", unit_path: "/e/s1/w1/" },
+    { id: "a", name: "许甲安全", unit_path: "/e/s1/w1/" },
+    { id: "b", name: "冯乙安全", unit_path: "/e/s1/w1/t1/" },
+    { id: "c", name: "许丙", unit_path: "/e/s2/" },
+  ];
+
+  it("offers the picker to admin, 车间主任, 分管副总 and HR only", () => {
+    expect(actsForOthers(["hr"])).toBe(true);
+    expect(actsForOthers(["worker", "workshop_director"])).toBe(true);
+    expect(actsForOthers(["vice_president"])).toBe(true);
+    expect(actsForOthers(["admin"])).toBe(true);
+    expect(actsForOthers(["safety_officer", "team_leader", "inspector", "guardian", "worker"])).toBe(false);
+  });
+
+  it("acts for people under a manager grant, not under another role's grant", () => {
+    expect(mayActFor(hrOfW1, "/e/s1/w1/t1/")).toBe(true);
+    expect(mayActFor(hrOfW1, "/e/s2/")).toBe(false);
+    expect(mayActFor([{ role: "safety_officer", scope_path: "/e/", scope_name: "E" }], "/e/s1/")).toBe(false);
+  });
+
+  it("filters by part of the name, within scope, leaving me out", () => {
+    expect(pickable(people, hrOfW1, "me", "").map((p) => p.id)).toEqual(["a", "b"]);
+    expect(pickable(people, hrOfW1, "me", " 许 ").map((p) => p.id)).toEqual(["a"]);
+    expect(pickable(people, hrOfW1, "me", "乙").map((p) => p.id)).toEqual(["b"]);
+    expect(pickable(people, hrOfW1, "me", "何")).toEqual([]);
+    const admin = [{ role: "admin", scope_path: "/e/", scope_name: "E" }];
+    expect(pickable(people, admin, "me", "许").map((p) => p.id)).toEqual(["a", "c"]);
+    expect(pickable([{ id: "x", name: "Zhang Wei", unit_path: "/e/" }], admin, "me", "zhang").length).toBe(1);
   });
 });
 

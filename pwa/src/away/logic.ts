@@ -1,5 +1,6 @@
 /** Pure rules of the 外出与B角 page: who sees it, which B角 belong to which grant, the away form. */
 
+import type { Grant } from "../api";
 import { localInput } from "../equipment/logic";
 import type { AbsenceBody, Deputy, PersonBrief, RoleScope } from "./client";
 
@@ -13,10 +14,36 @@ export const DEPUTISABLE: readonly string[] = [
   "vice_president",
 ];
 
+/** Who names someone else's B角 and marks them away; mirrors backend/people/roles.py STAND_IN_MANAGERS. */
+export const STAND_IN_MANAGERS: readonly string[] = ["admin", "workshop_director", "vice_president", "hr"];
+
 const REASON_MAX = 200;
 
 export function seesAwayPage(roles: readonly string[]): boolean {
-  return roles.some((role) => DEPUTISABLE.includes(role));
+  return roles.some((role) => DEPUTISABLE.includes(role) || STAND_IN_MANAGERS.includes(role));
+}
+
+/** The "on behalf of" picker: only for a manager. */
+export function actsForOthers(roles: readonly string[]): boolean {
+  return roles.some((role) => STAND_IN_MANAGERS.includes(role));
+}
+
+/** The server's check_may_manage (backend/people/deputies.py): a manager's grant over the person's unit. */
+export function mayActFor(grants: readonly Grant[], unitPath: string): boolean {
+  return grants.some((g) => STAND_IN_MANAGERS.includes(g.role) && unitPath.startsWith(g.scope_path));
+}
+
+/** Whom the picker offers: people under one of my manager grants, not me, whose name holds the text. */
+export function pickable<P extends { id: string; name: string; unit_path: string }>(
+  people: readonly P[],
+  grants: readonly Grant[],
+  meId: string,
+  text: string,
+): P[] {
+  const wanted = text.trim().toLowerCase();
+  return people.filter(
+    (p) => p.id !== meId && mayActFor(grants, p.unit_path) && (!wanted || p.name.toLowerCase().includes(wanted)),
+  );
 }
 
 /** The designations of one grant: same role, same unit. */

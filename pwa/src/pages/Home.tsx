@@ -80,7 +80,7 @@ export function Home({ me, savedAt }: { me: Me; savedAt: string }) {
           </a>
         )}
         {seesAwayPage(me.roles) && (
-          <a class="btn btn-secondary" href={hrefOf({ name: "away" })} data-testid="nav-away">
+          <a class="btn btn-secondary" href={hrefOf({ name: "away", personId: null })} data-testid="nav-away">
             {t("nav.away")}
           </a>
         )}

@@ -81,3 +81,23 @@ async def test_unauthenticated_requests_get_401_problems(app_client, org):
         res = await app_client.get(path)
         assert res.status_code == 401
         assert res.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_people_list_filters_by_part_of_the_name_within_scope(
+    client_as, sessionmaker, settings, org
+):
+    p = await _people(sessionmaker, settings, org)
+    inspector = await client_as(p["inspector_a"])
+    found = (await inspector.get("/api/people/", params={"q": "铁"})).json()
+    assert [item["name"] for item in found["items"]] == ["赵铁柱"] and found["total"] == 1
+    # 钱小兵 is on site B: out of the inspector's scope, so not found by name either
+    assert (await inspector.get("/api/people/", params={"q": "钱小"})).json()["total"] == 0
+    admin = await client_as(p["admin"])
+    assert [i["name"] for i in (await admin.get("/api/people/", params={"q": "钱小"})).json()["items"]] == [
+        "钱小兵"
+    ]
+    # LIKE wildcards are taken literally
+    assert (await admin.get("/api/people/", params={"q": "%"})).json()["total"] == 0
+    for bad in ("", "x" * 51):
+        res = await admin.get("/api/people/", params={"q": bad})
+        assert res.status_code == 400 and res.json()["code"] == "validation_failed", res.text

@@ -112,5 +112,15 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The environment a `tezuo …` command run in-process (`backend.cli.main`) reads its settings from:
+    this test's database, data dir and secret key."""
+    monkeypatch.setenv("TEZUO_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("TEZUO_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("TEZUO_SECRET_KEY", settings.secret_key.decode())
+    return settings
+
+
+@pytest.fixture
 def data_dir(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path

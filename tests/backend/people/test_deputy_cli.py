@@ -20,11 +20,9 @@ async def _run(argv: list[str]) -> int:
 
 
 async def test_an_admin_names_lists_and_removes_a_deputy_from_the_shell(
-    org, sessionmaker, settings, database_url, monkeypatch, capsys
+    org, sessionmaker, cli_env, capsys
 ) -> None:
-    monkeypatch.setenv("TEZUO_DATABASE_URL", database_url)
-    monkeypatch.setenv("TEZUO_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("TEZUO_SECRET_KEY", settings.secret_key.decode())
+    settings = cli_env
     async with transaction(sessionmaker) as db:
         key = settings.secret_key
         so = await make_person(db, key, org.workshop_a, "孙安全", [("safety_officer", org.workshop_a)])

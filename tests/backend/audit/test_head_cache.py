@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from backend.audit import service
 from backend.audit.keys import public_keys
@@ -15,20 +13,7 @@ from backend.audit.models import AuditLogHead
 from backend.audit.verify import verify_log
 from backend.db.engine import make_engine, make_sessionmaker, transaction
 from tests.backend.audit.helpers import item
-
-
-@contextmanager
-def statements(engine: Any) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
+from tests.backend.statements import statements
 
 
 async def _append(maker: Any, clock: Any, i: int) -> int:

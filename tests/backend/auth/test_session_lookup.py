@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from backend.auth.models import WebSession
 from backend.auth.service import principal_for
@@ -14,6 +14,7 @@ from backend.http.deps import SESSION_COOKIE
 from backend.people.models import Person, RoleAssignment
 from tests.backend.auth.authenticator import SoftAuthenticator
 from tests.backend.auth.test_passkey_login import _enroll, _enrollment_code
+from tests.backend.statements import statements
 
 
 async def _signed_in(app_client: Any, sessionmaker: Any, settings: Any, clock: Any, org: Any) -> str:
@@ -30,17 +31,9 @@ async def test_one_statement_finds_session_person_and_grants(
     app_client, sessionmaker, engine, settings, clock, org
 ):
     token = await _signed_in(app_client, sessionmaker, settings, clock, org)
-    seen: list[str] = []
-
-    def count(*_: Any) -> None:
-        seen.append("statement")
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
+    with statements(engine) as seen:
         async with sessionmaker() as db:
             who = await principal_for(db, token, clock())
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
     assert len(seen) == 1
     assert who.name == "李卫东" and who.roles == {"worker", "inspector"}
     assert who.credential_id is not None and who.session_id is not None

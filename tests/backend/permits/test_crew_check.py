@@ -4,33 +4,18 @@ with as many statements for three people as for one."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from backend.db.engine import transaction
 from backend.people.models import Person
 from backend.permits.qualifications import qualifications
 from backend.workers.models import Certificate, Freeze
 from tests.backend.permits.conftest import Plant
+from tests.backend.statements import statements
 
 WELDING = ["mem:02-01"]
-
-
-@contextmanager
-def statements(engine: Any) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 async def test_a_crew_costs_the_statements_of_one_person(plant: Plant, engine: Any) -> None:

@@ -20,6 +20,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, async_playwright
 
+from backend.push.simulator import PushSimulator
 from tests.e2e.harness import TEZUO, Phone, Server, open_phone
 
 REPO = Path(__file__).resolve().parents[2]
@@ -181,3 +182,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("e2e") or "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=1))
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def push_service() -> AsyncIterator[PushSimulator]:
+    """The loopback Web Push service (RFC 8030/8291) the tests' phones subscribe to."""
+    sim = PushSimulator()
+    await sim.start()
+    yield sim
+    await sim.close()

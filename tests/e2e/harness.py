@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
@@ -85,3 +86,13 @@ async def open_phone(browser: Browser) -> Phone:
         },
     )
     return Phone(context=context, page=page, cdp=cdp, authenticator_id=added["authenticatorId"])
+
+
+async def until(check: Any, seconds: float = 20) -> Any:
+    """Poll `check` every 50 ms until it returns something truthy, and return that."""
+    for _ in range(int(seconds * 20)):
+        value = await check()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"not true within {seconds} s")

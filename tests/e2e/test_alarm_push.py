@@ -15,20 +15,18 @@ import contextlib
 import re
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 from playwright.async_api import expect
 
 from backend.push.ece import UserAgentKeys, decrypt
 from backend.push.simulator import PushSimulator
 from tests.backend.alarms.plant import device_headers
-from tests.e2e.harness import Phone, Server
+from tests.e2e.harness import Phone, Server, until
 
 pytestmark = pytest.mark.e2e
 SCREENSHOT = Path(tempfile.gettempdir()) / "tezuo-alarms.png"
@@ -68,25 +66,8 @@ OUTBOX = """async () => {
 }"""
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def push_service() -> AsyncIterator[PushSimulator]:
-    sim = PushSimulator()
-    await sim.start()
-    yield sim
-    await sim.close()
-
-
 async def _cookies(context: Any) -> dict[str, str]:
     return {c["name"]: c["value"] for c in await context.cookies()}
-
-
-async def _until(check: Any, seconds: float = 20) -> Any:
-    for _ in range(int(seconds * 20)):
-        value = await check()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"not true within {seconds} s")
 
 
 async def test_pushed_alarm_notification_and_acknowledge_offline(
@@ -124,7 +105,7 @@ async def test_pushed_alarm_notification_and_acknowledge_offline(
     async def delivered() -> list[dict[str, Any]]:
         return push_service.deliveries
 
-    [record] = await _until(delivered)
+    [record] = await until(delivered)
     payload = decrypt(base64.b64decode(record["body"]), keys).decode()
     assert alarm_id in payload
 
@@ -137,7 +118,7 @@ async def test_pushed_alarm_notification_and_acknowledge_offline(
     async def registered() -> list[dict[str, Any]]:
         return [r for r in registrations if not r.get("isDeleted")]
 
-    registration = (await _until(registered))[-1]["registrationId"]  # the newest: this page's
+    registration = (await until(registered))[-1]["registrationId"]  # the newest: this page's
     push = {"origin": server.base_url, "registrationId": registration, "data": payload}
 
     async def shown() -> list[dict[str, Any]]:
@@ -150,7 +131,7 @@ async def test_pushed_alarm_notification_and_acknowledge_offline(
     for _ in range(10):
         await phone.cdp.send("ServiceWorker.deliverPushMessage", push)
         with contextlib.suppress(AssertionError):
-            [note] = await _until(shown, 2)
+            [note] = await until(shown, 2)
             break
     else:
         raise AssertionError("no notification after 10 deliveries")
@@ -171,7 +152,7 @@ async def test_pushed_alarm_notification_and_acknowledge_offline(
     async def queued() -> list[str]:
         return list(await page.evaluate(OUTBOX))
 
-    assert await _until(queued) == [f"alarm.ack:{alarm_id}"]
+    assert await until(queued) == [f"alarm.ack:{alarm_id}"]
     async with httpx.AsyncClient(base_url=server.base_url, cookies=await _cookies(context)) as client:
         waiting = (await client.get(f"/api/alarms/{alarm_id}")).json()
     assert waiting["state"] == "notified", "not acknowledged while the phone is offline"
@@ -194,7 +175,7 @@ async def test_pushed_alarm_notification_and_acknowledge_offline(
         data = await answer.json()
         return data if data.get("state") == "acknowledged" else None
 
-    alarm = await _until(acknowledged)
+    alarm = await until(acknowledged)
     assert alarm["acknowledged_by_name"] == "周监护" and alarm["response_seconds"] is not None
     assert await queued() == []
     # …and the app's alarm list says so.

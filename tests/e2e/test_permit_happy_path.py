@@ -9,24 +9,22 @@ service worker through `ServiceWorker.deliverPushMessage`, as the browser's push
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
 from backend.demo.plan import plan_demo
 from backend.push.ece import UserAgentKeys, decrypt
 from backend.push.simulator import PushSimulator
 from tests.e2e.conftest import PWA_DIST, _free_port, _unavailable, _wait_healthy
-from tests.e2e.harness import TEZUO, Phone, Server, open_phone
+from tests.e2e.harness import TEZUO, Phone, Server, open_phone, until
 
 pytestmark = pytest.mark.e2e
 AREA = "聚合后处理厂房"
@@ -42,23 +40,6 @@ CLICK_VIEW = """async () => {
   self.dispatchEvent(new NotificationEvent("notificationclick", { notification, action: "view" }));
   return notification.tag;
 }"""
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def push_service() -> AsyncIterator[PushSimulator]:
-    sim = PushSimulator()
-    await sim.start()
-    yield sim
-    await sim.close()
-
-
-async def _until(check: Any, seconds: float = 20) -> Any:
-    for _ in range(int(seconds * 20)):
-        value = await check()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"not true within {seconds} s")
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +149,7 @@ async def _deliver_to_worker(phone: Phone, server: Server, payload: str) -> None
     async def registered() -> list[dict[str, Any]]:
         return [r for r in registrations if not r.get("isDeleted")]
 
-    registration = (await _until(registered))[0]["registrationId"]
+    registration = (await until(registered))[0]["registrationId"]
     push = {"origin": server.base_url, "registrationId": registration, "data": payload}
     await phone.cdp.send("ServiceWorker.deliverPushMessage", push)
 
@@ -229,7 +210,7 @@ async def test_apply_approve_push_start_complete_on_phones(
         async def pushed() -> list[dict[str, Any]]:
             return [d for d in push_service.deliveries if d["token"] == token]
 
-        [record] = await _until(pushed)
+        [record] = await until(pushed)
         payload = decrypt(base64.b64decode(record["body"]), keys).decode()
         assert number in payload
         await _deliver_to_worker(guardian, server, payload)
@@ -238,7 +219,7 @@ async def test_apply_approve_push_start_complete_on_phones(
             return list(await guardian.page.evaluate(NOTIFICATIONS))
 
         # …and the service worker shows it on the lock screen: what and where, the way out, the extinguisher.
-        [note] = await _until(shown)
+        [note] = await until(shown)
         assert note["title"] == f"高处作业（Ⅰ级）· {AREA}"
         assert note["body"].startswith(number) and "干燥机平台护栏更换" in note["body"]
         assert "撤离：沿疏散路线至" in note["body"] and "最近灭火器：" in note["body"]
